@@ -1,0 +1,56 @@
+# Two commands do all set-up: `make lab` and `make test`. Both build .venv first if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PINS := requirements-pinned.txt
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+# One thread: faster on 2 cores for these small models, and what the stored outputs come from.
+export OMP_NUM_THREADS := 1
+# Jupyter refuses to run as root unless told; harmless otherwise.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: env lab test unit notebooks-test browser-test lint format notebooks bench badges clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml $(PINS)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[lab,test]"
+	touch $(STAMP)
+
+lab: $(STAMP)  ## open JupyterLab on the notebooks, on this machine only
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+
+test: $(STAMP) lint unit notebooks-test browser-test  ## everything CI runs
+	@echo "make test: all checks passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+unit: $(STAMP)
+	$(BIN)/pytest tests -m "not browser"
+
+notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs
+	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+browser-test: $(STAMP)  ## JupyterLab in headless Chromium; skipped (and said so) without chromium
+	$(BIN)/pytest tests -m browser -rs
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+notebooks: $(STAMP)  ## regenerate stored outputs: one clean top-to-bottom run of each notebook
+	for nb in $(NOTEBOOKS); do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+	done
+
+bench: $(STAMP)  ## benchmarks that are not tests
+	$(BIN)/python benchmarks/training_overhead.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info tests/artifacts

@@ -1,0 +1,43 @@
+"""embedlab: multi-class classification with label embeddings and regression losses.
+
+The notebooks in `notebooks/` tell the story; this package holds what they share:
+
+- `seeding`   — `seed_everything`, one call for repeatable runs
+- `data`      — scikit-learn's bundled datasets, split and standardised; input checks
+- `models`    — MLPs, a Gaussian regressor, models with learned class vectors
+- `training`  — one training loop returning a `History`
+- `metrics`   — scores of one run, and results over many seeds
+- `plots`     — pictures that return their Axes
+- `widgets`   — one interactive playground per lesson
+"""
+
+from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
+from embedlab.metrics import (
+    accuracy,
+    classification_scores,
+    confusion_frame,
+    repeat_over_seeds,
+    summarize,
+)
+from embedlab.models import GaussianRegressor, mlp
+from embedlab.seeding import seed_everything
+from embedlab.training import History, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DATASET_NAMES",
+    "GaussianRegressor",
+    "History",
+    "Split",
+    "accuracy",
+    "classification_scores",
+    "confusion_frame",
+    "load_dataset",
+    "load_split",
+    "mlp",
+    "repeat_over_seeds",
+    "seed_everything",
+    "summarize",
+    "train",
+]

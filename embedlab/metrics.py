@@ -1,0 +1,100 @@
+"""How good is a classifier, and how sure are we? (introduced in lesson 2)
+
+Scores of one run (accuracy, macro and micro precision and recall, a labelled confusion matrix)
+and the tools for not trusting one run: `repeat_over_seeds` runs an experiment for many seeds and
+returns a tidy table; `summarize` turns it into mean, std and worst seed per metric.
+"""
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.metrics import confusion_matrix, precision_score, recall_score
+
+from embedlab.data import check_labels
+
+
+def _as_label_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    y_true = check_labels(y_true).numpy()
+    y_pred = check_labels(y_pred).numpy()
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true and y_pred have different lengths: {len(y_true)} and {len(y_pred)}"
+        )
+    if len(y_true) == 0:
+        raise ValueError("y_true and y_pred are empty")
+    return y_true, y_pred
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Fraction of labels predicted right; y_true and y_pred are (n,) integer labels."""
+    y_true, y_pred = _as_label_pair(y_true, y_pred)
+    return float(np.mean(y_true == y_pred))
+
+
+def classification_scores(y_true, y_pred) -> dict[str, float]:
+    """Accuracy plus macro and micro precision and recall of integer labels (n,).
+
+    Macro averages the per-class scores (each class counts the same); micro pools all decisions,
+    which for single-label multi-class data equals accuracy.
+    """
+    y_true, y_pred = _as_label_pair(y_true, y_pred)
+    scores = {"accuracy": float(np.mean(y_true == y_pred))}
+    for average in ("macro", "micro"):
+        scores[f"{average}_precision"] = float(
+            precision_score(y_true, y_pred, average=average, zero_division=0)
+        )
+        scores[f"{average}_recall"] = float(
+            recall_score(y_true, y_pred, average=average, zero_division=0)
+        )
+    return scores
+
+
+def confusion_frame(y_true, y_pred, class_names: list[str]) -> pd.DataFrame:
+    """Confusion counts as a DataFrame: rows are true classes, columns predicted classes."""
+    y_true, y_pred = _as_label_pair(y_true, y_pred)
+    k = len(class_names)
+    check_labels(y_true, n_classes=k)
+    check_labels(y_pred, n_classes=k)
+    counts = confusion_matrix(y_true, y_pred, labels=list(range(k)))
+    return pd.DataFrame(
+        counts,
+        index=pd.Index(class_names, name="true"),
+        columns=pd.Index(class_names, name="predicted"),
+    )
+
+
+def repeat_over_seeds(
+    experiment: Callable[[int], dict[str, float]], seeds: Iterable[int]
+) -> pd.DataFrame:
+    """Run `experiment(seed)` for each seed; return a tidy table with columns seed, metric, value.
+
+    `experiment` returns a dict of named numbers, e.g. {"accuracy": 0.95, "final_loss": 0.1}.
+    """
+    rows = []
+    for seed in seeds:
+        result = experiment(int(seed))
+        if not isinstance(result, dict) or not result:
+            raise TypeError(
+                "experiment(seed) must return a non-empty dict of metric name -> number"
+            )
+        for name, value in result.items():
+            value = value.item() if isinstance(value, torch.Tensor) else value
+            rows.append({"seed": int(seed), "metric": name, "value": float(value)})
+    if not rows:
+        raise ValueError("seeds is empty")
+    return pd.DataFrame(rows)
+
+
+def summarize(results: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Mean, std, min and max of `value` per metric (and per extra columns `by`).
+
+    For accuracy, `min` is the worst seed: the number to quote next to the mean.
+    """
+    by = list(by or []) + ["metric"]
+    missing = {"value", *by} - set(results.columns)
+    if missing:
+        raise ValueError(f"results has no column(s) {sorted(missing)}")
+    grouped = results.groupby(by, sort=False)["value"]
+    return grouped.agg(mean="mean", std="std", min="min", max="max", seeds="count").reset_index()

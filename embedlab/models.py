@@ -1,0 +1,65 @@
+"""Networks for every lesson: a plain MLP (lesson 2), a Gaussian regressor (lesson 4) and
+models whose class vectors are learned (lesson 5).
+
+They are ordinary `nn.Module`s; the lesson is in what the output means (logits, a point in
+embedding space, a mean and a variance) and in the loss it is trained with.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "identity": nn.Identity}
+
+
+def _check_size(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def mlp(
+    in_features: int, hidden: tuple[int, ...], out_features: int, activation: str = "relu"
+) -> nn.Sequential:
+    """Linear -> activation blocks for each size in `hidden`, then a final Linear.
+
+    Input (n, in_features) -> output (n, out_features). `activation="identity"` rebuilds the
+    write-up's mistake of no non-linearity between two layers.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
+    sizes = [_check_size(in_features, "in_features")]
+    sizes += [_check_size(h, "hidden size") for h in hidden]
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        layers += [nn.Linear(n_in, n_out), ACTIVATIONS[activation]()]
+    layers.append(nn.Linear(sizes[-1], _check_size(out_features, "out_features")))
+    return nn.Sequential(*layers)
+
+
+class GaussianRegressor(nn.Module):
+    """An MLP body with two heads: a mean (n, dim) and a variance (n, dim).
+
+    The variance is softplus(raw) + `min_variance`, so it is positive and never smaller than the
+    floor, which keeps 1/variance (and the mean's gradient) bounded.
+    """
+
+    def __init__(
+        self, in_features: int, hidden: tuple[int, ...], dim: int, min_variance: float = 1e-3
+    ):
+        super().__init__()
+        if not min_variance > 0:
+            raise ValueError(f"min_variance must be > 0, got {min_variance}")
+        if not hidden:
+            raise ValueError("hidden must name at least one layer size for a Gaussian regressor")
+        self.body = mlp(in_features, hidden[:-1], hidden[-1])
+        self.mean_head = nn.Linear(hidden[-1], _check_size(dim, "dim"))
+        self.variance_head = nn.Linear(hidden[-1], dim)
+        self.min_variance = min_variance
+
+    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = F.relu(self.body(X))
+        variance = F.softplus(self.variance_head(features)) + self.min_variance
+        return self.mean_head(features), variance

@@ -1,0 +1,122 @@
+"""Pictures for the lessons; every function draws on an Axes and returns it (lesson 1 onwards).
+
+Pass `ax=` to place a plot in your own figure; without it a new figure is made. Colours follow
+seaborn's default palette so that class k has the same colour in every picture of a lesson.
+"""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+import torch
+
+from embedlab.training import History
+
+
+def _axes(ax, figsize=(4.5, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _numpy(values) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
+def class_colors(n_classes: int) -> list:
+    """One colour per class, the same in every plot."""
+    return sns.color_palette("tab10" if n_classes <= 10 else "husl", n_classes)
+
+
+def plot_points_2d(
+    points, labels=None, class_names: list[str] | None = None, ax=None, title: str = "", **kwargs
+):
+    """Scatter (n, 2) points, coloured by integer labels (n,) if given."""
+    points = _numpy(points)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points must have shape (n, 2), got {points.shape}")
+    ax = _axes(ax)
+    if labels is None:
+        ax.scatter(points[:, 0], points[:, 1], **kwargs)
+    else:
+        labels = _numpy(labels)
+        if len(labels) != len(points):
+            raise ValueError(f"labels has {len(labels)} entries but points has {len(points)} rows")
+        n_classes = len(class_names) if class_names else int(labels.max()) + 1
+        colors = class_colors(n_classes)
+        for k in range(n_classes):
+            mask = labels == k
+            name = class_names[k] if class_names else str(k)
+            ax.scatter(points[mask, 0], points[mask, 1], color=colors[k], label=name, **kwargs)
+        ax.legend(fontsize="small")
+    ax.set_title(title)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def plot_training_curves(histories: dict[str, History] | History, ax=None, log: bool = False):
+    """Training loss per epoch, one line per named History."""
+    if isinstance(histories, History):
+        histories = {"loss": histories}
+    ax = _axes(ax, figsize=(5, 3.5))
+    for name, history in histories.items():
+        ax.plot(history.loss, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_confusion(frame: pd.DataFrame, ax=None, title: str = "confusion matrix"):
+    """Heatmap of a confusion DataFrame from `metrics.confusion_frame`."""
+    ax = _axes(ax, figsize=(4, 3.5))
+    sns.heatmap(frame, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
+    ax.set_title(title)
+    return ax
+
+
+def plot_seed_results(
+    results: pd.DataFrame, x: str, metric: str = "accuracy", ax=None, title: str = ""
+):
+    """One dot per seed and a box per group `x`, for `metric` of a (seed, metric, value) table."""
+    data = results[results["metric"] == metric]
+    if data.empty:
+        raise ValueError(f"results has no rows for metric {metric!r}")
+    ax = _axes(ax, figsize=(5.5, 3.5))
+    with warnings.catch_warnings():  # seaborn 0.13 uses an argument matplotlib 3.11 deprecates
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        sns.boxplot(data=data, x=x, y="value", color="0.9", showfliers=False, ax=ax)
+    sns.stripplot(data=data, x=x, y="value", hue=x, legend=False, size=5, jitter=0.15, ax=ax)
+    ax.set_ylabel(metric)
+    ax.set_xlabel("")
+    ax.set_title(title)
+    return ax
+
+
+def plot_embedding_table(weight, padding_idx: int | None = None, ax=None, title: str = ""):
+    """Rows of a (num_embeddings, 2) embedding table as labelled points; the padding row in grey."""
+    weight = _numpy(weight)
+    if weight.ndim != 2 or weight.shape[1] != 2:
+        raise ValueError(f"weight must have shape (rows, 2) to draw in 2-D, got {weight.shape}")
+    ax = _axes(ax)
+    for row, (a, b) in enumerate(weight):
+        is_padding = row == padding_idx
+        ax.scatter(a, b, color="0.6" if is_padding else "C0", s=40)
+        ax.annotate(
+            f"{row}{' (pad)' if is_padding else ''}",
+            (a, b),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=8,
+        )
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+    ax.set_title(title)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax

@@ -1,0 +1,150 @@
+"""Interactive playgrounds, one per lesson (each notebook ends its story with one).
+
+Every playground is an `ipywidgets.interactive` whose callback is a thin wrapper: it calls a
+plain function that trains or computes and returns a dict of numbers, then draws. The dict is
+also the widget's `.result`, so tests can move a control and check what came back without a
+browser: `w.children[0].value = 0.1; w.result["accuracy"]`.
+"""
+
+import math
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+from embedlab import plots
+from embedlab.data import Split
+from embedlab.metrics import accuracy
+from embedlab.models import mlp
+from embedlab.seeding import seed_everything
+from embedlab.training import History, train
+
+# ----------------------------------------------------------------------------- lesson 1
+
+
+def embedding_table_demo(
+    num_embeddings: int = 8,
+    dim: int = 2,
+    padding_idx: int = -1,
+    max_norm: float = 0.0,
+    seed: int = 0,
+) -> dict:
+    """Build an nn.Embedding, look up every row once, and report the table before and after.
+
+    `padding_idx=-1` means no padding row; `max_norm=0` means no renormalisation.
+    """
+    if not 0 <= padding_idx < num_embeddings and padding_idx != -1:
+        raise ValueError(
+            f"padding_idx must be -1 (none) or in [0, {num_embeddings}), got {padding_idx}"
+        )
+    if max_norm < 0:
+        raise ValueError(f"max_norm must be >= 0 (0 = off), got {max_norm}")
+    seed_everything(seed)
+    table = nn.Embedding(
+        num_embeddings,
+        dim,
+        padding_idx=None if padding_idx == -1 else padding_idx,
+        max_norm=max_norm or None,
+    )
+    before = table.weight.detach().clone()
+    with torch.no_grad():
+        looked_up = table(torch.arange(num_embeddings))
+    return {
+        "weight_before": before,
+        "weight_after": table.weight.detach().clone(),
+        "looked_up": looked_up,
+        "max_row_norm_before": before.norm(dim=1).max().item(),
+        "max_row_norm_after": table.weight.detach().norm(dim=1).max().item(),
+    }
+
+
+def embedding_table_widget() -> widgets.interactive:
+    """Rows, dimension, padding index and max_norm of an embedding table; redraws its picture."""
+
+    def show(num_embeddings, dim, padding_idx, max_norm, seed):
+        padding_idx = min(padding_idx, num_embeddings - 1)
+        result = embedding_table_demo(num_embeddings, dim, padding_idx, max_norm, seed)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+        pad = None if padding_idx == -1 else padding_idx
+        plots.plot_embedding_table(
+            result["weight_before"][:, :2], pad, ax=left, title="before lookup (first 2 dims)"
+        )
+        plots.plot_embedding_table(
+            result["weight_after"][:, :2], pad, ax=right, title="after lookup (first 2 dims)"
+        )
+        if max_norm:
+            for ax in (left, right):
+                ax.add_patch(plt.Circle((0, 0), max_norm, fill=False, ls="--", color="C3"))
+        fig.suptitle(
+            f"largest row norm: {result['max_row_norm_before']:.2f} before, "
+            f"{result['max_row_norm_after']:.2f} after"
+        )
+        plt.show()
+        return result
+
+    return widgets.interactive(
+        show,
+        num_embeddings=widgets.IntSlider(8, 2, 20, description="rows"),
+        dim=widgets.IntSlider(2, 2, 8, description="dimension"),
+        padding_idx=widgets.IntSlider(-1, -1, 19, description="padding_idx"),
+        max_norm=widgets.FloatSlider(0.0, min=0.0, max=3.0, step=0.25, description="max_norm"),
+        seed=widgets.IntSlider(0, 0, 9, description="seed"),
+    )
+
+
+# ----------------------------------------------------------------------------- lesson 2
+
+
+def softmax_demo(
+    split: Split,
+    lr: float = 1e-3,
+    epochs: int = 200,
+    hidden: int = 100,
+    extra_softmax: bool = False,
+    seed: int = 0,
+) -> dict:
+    """Train a two-hidden-layer MLP with cross-entropy on `split`; return accuracy and History.
+
+    `extra_softmax=True` reproduces the write-up's bug: a Softmax layer before CrossEntropyLoss.
+    """
+    seed_everything(seed)
+    model = mlp(split.n_features, (hidden, hidden), split.n_classes)
+    if extra_softmax:
+        model = nn.Sequential(model, nn.Softmax(dim=1))
+    history: History = train(
+        model, split.X_train, split.y_train, nn.CrossEntropyLoss(), epochs=epochs, lr=lr
+    )
+    with torch.no_grad():
+        predicted = model(split.X_test).argmax(dim=1)
+    return {
+        "accuracy": accuracy(split.y_test, predicted),
+        "final_loss": history.loss[-1],
+        "history": history,
+    }
+
+
+def softmax_widget(split: Split) -> widgets.interactive:
+    """Learning rate, epochs, width, the extra-softmax bug and seed; retrains and redraws."""
+
+    def show(lr, epochs, hidden, extra_softmax, seed):
+        result = softmax_demo(split, lr, epochs, hidden, extra_softmax, seed)
+        ax = plots.plot_training_curves({"training loss": result["history"]}, log=True)
+        if extra_softmax:
+            floor = math.log(1 + (split.n_classes - 1) / math.e)
+            ax.axhline(floor, color="C3", ls="--", label=f"floor ln(1 + (K-1)/e) = {floor:.3f}")
+            ax.legend(fontsize="small")
+        ax.set_title(
+            f"test accuracy {result['accuracy']:.3f}, final loss {result['final_loss']:.4f}"
+        )
+        plt.show()
+        return result
+
+    return widgets.interactive(
+        show,
+        lr=widgets.FloatLogSlider(1e-3, base=10, min=-4, max=-1, description="lr"),
+        epochs=widgets.IntSlider(200, 20, 1000, step=20, description="epochs"),
+        hidden=widgets.IntSlider(100, 4, 200, step=4, description="hidden"),
+        extra_softmax=widgets.Checkbox(False, description="extra softmax (bug)"),
+        seed=widgets.IntSlider(0, 0, 9, description="seed"),
+    )

@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+import torch
+
+from embedlab.data import DATASET_NAMES, check_features, check_labels, load_dataset, load_split
+
+
+@pytest.mark.parametrize("name", DATASET_NAMES)
+def test_every_dataset_loads(name):
+    X, y, class_names, feature_names = load_dataset(name)
+    assert X.shape == (len(y), len(feature_names))
+    assert set(np.unique(y)) == set(range(len(class_names)))
+
+
+def test_default_split_is_the_write_ups_30_120_and_stratified():
+    split = load_split("iris")
+    assert split.X_train.shape == (30, 4) and split.X_test.shape == (120, 4)
+    assert torch.bincount(split.y_train).tolist() == [10, 10, 10]
+    assert split.X_train.dtype == torch.float32 and split.y_train.dtype == torch.int64
+    assert split.n_classes == 3 and split.n_features == 4
+
+
+def test_standardised_with_training_statistics_only():
+    split = load_split("wine", seed=1)
+    assert torch.allclose(split.X_train.mean(0), torch.zeros(13), atol=1e-5)
+    assert torch.allclose(split.X_train.std(0, unbiased=False), torch.ones(13), atol=1e-4)
+    assert not torch.allclose(split.X_test.mean(0), torch.zeros(13), atol=1e-2)
+
+
+def test_constant_features_stay_finite():
+    split = load_split("digits", train_fraction=0.3)
+    assert torch.isfinite(split.X_train).all() and torch.isfinite(split.X_test).all()
+
+
+def test_seed_picks_the_split():
+    a, b, c = load_split(seed=0), load_split(seed=0), load_split(seed=1)
+    assert torch.equal(a.X_train, b.X_train)
+    assert not torch.equal(a.X_train, c.X_train)
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(ValueError, match="unknown dataset name 'mnist'"):
+        load_split("mnist")
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 1.5, 0.01])
+def test_impossible_train_fraction(fraction):
+    with pytest.raises(ValueError, match="train_fraction"):
+        load_split("iris", train_fraction=fraction)
+
+
+def test_check_features_accepts_lists_and_arrays():
+    assert check_features([[1, 2], [3, 4]]).dtype == torch.float32
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros(3), "2-D"),
+        (np.zeros((2, 2, 2)), "2-D"),
+        (np.zeros((0, 3)), "at least one sample"),
+        (np.array([[1.0, np.nan]]), "NaN or infinite"),
+        (np.array([[1.0, np.inf]]), "NaN or infinite"),
+        ([["a", "b"]], "numeric"),
+    ],
+)
+def test_check_features_rejects(X, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        check_features(X)
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        ([0.5, 1.0], "integer class labels"),
+        (["a", "b"], "integer class labels"),
+        ([[0, 1]], "1-D"),
+        ([0, 3], r"labels in \[0, 3\)"),
+        ([-1, 0], r"labels in \[0, 3\)"),
+    ],
+)
+def test_check_labels_rejects(y, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        check_labels(y, n_classes=3)
+
+
+def test_check_labels_length_mismatch():
+    with pytest.raises(ValueError, match="different lengths"):
+        check_labels([0, 1], n_samples=3)
+
+
+def test_check_labels_accepts_integer_floats():
+    assert check_labels(np.array([0.0, 2.0]), n_classes=3).tolist() == [0, 2]

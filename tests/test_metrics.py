@@ -1,0 +1,78 @@
+import pandas as pd
+import pytest
+
+from embedlab.metrics import (
+    accuracy,
+    classification_scores,
+    confusion_frame,
+    repeat_over_seeds,
+    summarize,
+)
+
+Y_TRUE = [0, 0, 1, 1, 2, 2]
+Y_PRED = [0, 1, 1, 1, 2, 0]
+
+
+def test_accuracy():
+    assert accuracy(Y_TRUE, Y_PRED) == pytest.approx(4 / 6)
+
+
+def test_scores_by_hand():
+    scores = classification_scores(Y_TRUE, Y_PRED)
+    # precision per class: 1/2, 2/3, 1/1; recall per class: 1/2, 2/2, 1/2
+    assert scores["macro_precision"] == pytest.approx((1 / 2 + 2 / 3 + 1) / 3)
+    assert scores["macro_recall"] == pytest.approx((1 / 2 + 1 + 1 / 2) / 3)
+    assert scores["micro_precision"] == scores["micro_recall"] == scores["accuracy"]
+
+
+def test_confusion_frame_is_labelled():
+    frame = confusion_frame(Y_TRUE, Y_PRED, ["a", "b", "c"])
+    assert frame.loc["a", "b"] == 1 and frame.loc["c", "a"] == 1 and frame.values.sum() == 6
+    assert frame.index.name == "true" and frame.columns.name == "predicted"
+
+
+def test_confusion_frame_rejects_labels_beyond_the_names():
+    with pytest.raises(ValueError, match=r"\[0, 2\)"):
+        confusion_frame(Y_TRUE, Y_PRED, ["a", "b"])
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, message",
+    [([0, 1], [0], "different lengths"), ([], [], "empty"), ([0.5], [0], "integer")],
+)
+def test_bad_label_pairs(y_true, y_pred, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        accuracy(y_true, y_pred)
+
+
+def test_repeat_over_seeds_and_summarize():
+    results = repeat_over_seeds(lambda seed: {"accuracy": 0.9 + seed / 100, "loss": 1.0}, range(3))
+    assert list(results.columns) == ["seed", "metric", "value"] and len(results) == 6
+    table = summarize(results).set_index("metric")
+    assert table.loc["accuracy", "mean"] == pytest.approx(0.91)
+    assert table.loc["accuracy", "min"] == pytest.approx(0.90)
+    assert table.loc["accuracy", "max"] == pytest.approx(0.92)
+    assert table.loc["accuracy", "seeds"] == 3
+
+
+def test_summarize_by_group():
+    results = pd.concat(
+        [
+            repeat_over_seeds(lambda s: {"accuracy": 0.5}, range(2)).assign(method="a"),
+            repeat_over_seeds(lambda s: {"accuracy": 1.0}, range(2)).assign(method="b"),
+        ]
+    )
+    table = summarize(results, by=["method"]).set_index("method")
+    assert table.loc["b", "mean"] == 1.0 and table.loc["a", "std"] == 0.0
+
+
+def test_repeat_over_seeds_rejects_bad_experiments():
+    with pytest.raises(TypeError, match="dict"):
+        repeat_over_seeds(lambda seed: 0.5, range(2))
+    with pytest.raises(ValueError, match="seeds is empty"):
+        repeat_over_seeds(lambda seed: {"a": 1.0}, [])
+
+
+def test_summarize_names_missing_columns():
+    with pytest.raises(ValueError, match="method"):
+        summarize(pd.DataFrame({"metric": ["a"], "value": [1.0]}), by=["method"])

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+import torch
+
+from embedlab import plots
+from embedlab.metrics import confusion_frame, repeat_over_seeds
+from embedlab.training import History
+
+
+def test_points_coloured_by_class():
+    ax = plots.plot_points_2d(torch.randn(9, 2), torch.tensor([0, 1, 2] * 3), ["a", "b", "c"])
+    assert len(ax.collections) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+
+
+def test_points_must_be_2d():
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        plots.plot_points_2d(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="labels has 2 entries"):
+        plots.plot_points_2d(np.zeros((4, 2)), [0, 1])
+
+
+def test_training_curves_one_line_per_history():
+    ax = plots.plot_training_curves(
+        {"a": History(loss=[3, 2, 1]), "b": History(loss=[2, 1])}, log=True
+    )
+    assert len(ax.lines) == 2 and ax.get_yscale() == "log"
+
+
+def test_confusion_heatmap_shows_counts():
+    ax = plots.plot_confusion(confusion_frame([0, 1, 1], [0, 1, 0], ["a", "b"]))
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "1", "1"]
+
+
+def test_seed_results_strip():
+    results = repeat_over_seeds(lambda s: {"accuracy": 0.9}, range(3)).assign(method="m")
+    ax = plots.plot_seed_results(results, x="method")
+    assert ax.get_ylabel() == "accuracy"
+    with pytest.raises(ValueError, match="no rows for metric 'loss'"):
+        plots.plot_seed_results(results, x="method", metric="loss")
+
+
+def test_embedding_table_marks_the_padding_row():
+    ax = plots.plot_embedding_table(torch.randn(4, 2), padding_idx=2)
+    assert "2 (pad)" in [t.get_text() for t in ax.texts]
+    with pytest.raises(ValueError, match="rows, 2"):
+        plots.plot_embedding_table(torch.randn(4, 3))

@@ -1,0 +1,54 @@
+import math
+import time
+
+import pytest
+import torch
+
+from embedlab import widgets
+
+
+def controls(widget):
+    return {child.description: child for child in widget.children[:-1]}
+
+
+def test_embedding_table_demo_renormalises_looked_up_rows():
+    result = widgets.embedding_table_demo(num_embeddings=6, dim=3, max_norm=0.5, seed=1)
+    assert result["max_row_norm_before"] > 0.5
+    assert result["max_row_norm_after"] == pytest.approx(0.5, abs=1e-4)
+    padded = widgets.embedding_table_demo(num_embeddings=6, padding_idx=2)
+    assert torch.equal(padded["weight_before"][2], torch.zeros(2))
+
+
+@pytest.mark.parametrize("kwargs", [{"padding_idx": 8}, {"padding_idx": -2}, {"max_norm": -1.0}])
+def test_embedding_table_demo_rejects_impossible_settings(kwargs):
+    with pytest.raises(ValueError):
+        widgets.embedding_table_demo(num_embeddings=6, **kwargs)
+
+
+def test_embedding_table_widget_responds():
+    w = widgets.embedding_table_widget()
+    assert w.result["weight_after"].shape == (8, 2)
+    controls(w)["rows"].value = 12
+    controls(w)["dimension"].value = 4
+    assert w.result["weight_after"].shape == (12, 4)
+    controls(w)["max_norm"].value = 1.0
+    assert w.result["max_row_norm_after"] <= 1.0 + 1e-4
+
+
+def test_softmax_demo_learns_and_the_bug_hits_its_floor(iris):
+    good = widgets.softmax_demo(iris, epochs=100, lr=1e-2)
+    buggy = widgets.softmax_demo(iris, epochs=100, lr=1e-2, extra_softmax=True)
+    assert good["accuracy"] > 0.85
+    assert buggy["final_loss"] > math.log(1 + 2 / math.e)
+
+
+def test_softmax_widget_answers_in_under_a_second(iris):
+    w = widgets.softmax_widget(iris)
+    before = w.result["accuracy"]
+    start = time.perf_counter()
+    controls(w)["seed"].value = 3
+    elapsed = time.perf_counter() - start
+    assert elapsed < 1.0, f"callback took {elapsed:.2f} s"
+    controls(w)["extra softmax (bug)"].value = True
+    assert w.result["final_loss"] > 0.55
+    assert 0 <= before <= 1
