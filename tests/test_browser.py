@@ -1,5 +1,5 @@
-"""Learners meet the notebooks in JupyterLab: open each one in a real (headless) Chromium, Run All,
-check that no cell and no widget shows an error, move one widget control and check the widget redraws.
+"""Learners meet the notebooks in JupyterLab: open each one in a real (headless) Chromium, Run
+All, check that no cell and no widget shows an error, move one widget control, check it redraws.
 
 Runs with `make browser-test` (part of `make test`). Without a `chromium` on the PATH the tests are
 skipped, and the summary says so; with EMBEDLAB_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser
@@ -133,7 +133,7 @@ def test_notebook_runs_and_its_widget_responds(lab, browser, notebook):
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
         page.locator("#jp-main-statusbar").get_by_text("Idle").wait_for(timeout=60_000)
 
-        # Clear the stored outputs first, so that every prompt that shows a number again was run here.
+        # Clear the stored outputs first: a prompt that shows a number again was run here.
         run_menu_command(page, "Edit", "editmenu:clear-all")
         page.wait_for_function(
             """() => ![...document.querySelectorAll(
