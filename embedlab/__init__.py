@@ -7,6 +7,8 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `models`    — MLPs, a Gaussian regressor, models with learned class vectors
 - `training`  — one training loop returning a `History`
 - `metrics`   — scores of one run, and results over many seeds
+- `codebooks` — fixed class codes, their separation, and decoding outputs to classes
+- `losses`    — regression losses onto class codes
 - `plots`     — pictures that return their Axes
 - `widgets`   — one interactive playground per lesson
 """

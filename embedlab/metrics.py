@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.metrics import confusion_matrix, precision_score, recall_score
+from sklearn.metrics import confusion_matrix, precision_score, recall_score, roc_auc_score
 
 from embedlab.data import check_labels
 
@@ -98,3 +98,39 @@ def summarize(results: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
         raise ValueError(f"results has no column(s) {sorted(missing)}")
     grouped = results.groupby(by, sort=False)["value"]
     return grouped.agg(mean="mean", std="std", min="min", max="max", seeds="count").reset_index()
+
+
+def _check_scores_and_flags(scores, flags) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.asarray(scores.detach() if isinstance(scores, torch.Tensor) else scores, float)
+    flags = np.asarray(flags.detach() if isinstance(flags, torch.Tensor) else flags).astype(bool)
+    if scores.ndim != 1 or scores.shape != flags.shape:
+        raise ValueError(f"need two 1-D arrays of one length, got {scores.shape} and {flags.shape}")
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("scores contain NaN or infinite values")
+    return scores, flags
+
+
+def uncertainty_auroc(uncertainty, is_wrong) -> float:
+    """Area under the ROC curve of `uncertainty` (n,) for flagging wrong predictions (n,) bool.
+
+    1.0: every mistake is more uncertain than every correct prediction; 0.5: no better than chance.
+    NaN when all predictions are right (or all wrong): there is nothing to flag.
+    """
+    uncertainty, is_wrong = _check_scores_and_flags(uncertainty, is_wrong)
+    if is_wrong.all() or not is_wrong.any():
+        return float("nan")
+    return float(roc_auc_score(is_wrong, uncertainty))
+
+
+def accuracy_coverage(uncertainty, is_correct) -> pd.DataFrame:
+    """Accuracy on the most certain fraction of predictions, for every fraction (coverage).
+
+    Sort by uncertainty (n,), keep the k most certain, report their accuracy: a useful uncertainty
+    makes accuracy rise as coverage falls. Columns: coverage, accuracy.
+    """
+    uncertainty, is_correct = _check_scores_and_flags(uncertainty, is_correct)
+    order = np.argsort(uncertainty, kind="stable")
+    kept = np.arange(1, len(order) + 1)
+    return pd.DataFrame(
+        {"coverage": kept / len(order), "accuracy": np.cumsum(is_correct[order]) / kept}
+    )

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 import torch
+from matplotlib.patches import Ellipse
 
 from embedlab.training import History
 
@@ -119,4 +120,88 @@ def plot_embedding_table(weight, padding_idx: int | None = None, ax=None, title:
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
     ax.set_title(title)
     ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def plot_embedding_space(
+    outputs,
+    labels,
+    codes,
+    class_names: list[str] | None = None,
+    variance=None,
+    ax=None,
+    title: str = "",
+    regions: bool = True,
+):
+    """Network outputs (n, 2) coloured by true class (n,), class codes (K, 2) as stars, and the
+    regions that nearest-code decoding assigns to each class. With `variance` (n, 2), each point
+    gets its 1-σ ellipse."""
+    outputs, labels, codes = _numpy(outputs), _numpy(labels), _numpy(codes)
+    if outputs.ndim != 2 or outputs.shape[1] != 2 or codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(
+            f"outputs and codes must be 2-D points, got {outputs.shape} and {codes.shape}"
+        )
+    ax = _axes(ax)
+    k = len(codes)
+    colors = class_colors(k)
+    everything = np.vstack([outputs, codes])
+    low, high = everything.min(0), everything.max(0)
+    pad = 0.15 * (high - low).max() + 1e-3
+    if regions:
+        xs = np.linspace(low[0] - pad, high[0] + pad, 200)
+        ys = np.linspace(low[1] - pad, high[1] + pad, 200)
+        grid = np.stack(np.meshgrid(xs, ys), axis=-1)
+        nearest = ((grid[:, :, None, :] - codes[None, None]) ** 2).sum(-1).argmin(-1)
+        ax.contourf(xs, ys, nearest, levels=np.arange(k + 1) - 0.5, colors=colors, alpha=0.12)
+    if variance is not None:
+        std = np.sqrt(_numpy(variance))
+        for (x, y), (sx, sy), label in zip(outputs, std, labels, strict=True):
+            ax.add_patch(
+                Ellipse((x, y), 2 * sx, 2 * sy, color=colors[int(label)], alpha=0.12, lw=0)
+            )
+    for c in range(k):
+        name = class_names[c] if class_names else str(c)
+        mask = labels == c
+        ax.scatter(outputs[mask, 0], outputs[mask, 1], s=12, color=colors[c], label=name)
+        ax.scatter(*codes[c], marker="*", s=300, color=colors[c], edgecolor="black", zorder=3)
+    ax.legend(fontsize="small", loc="best")
+    ax.set_xlim(low[0] - pad, high[0] + pad)
+    ax.set_ylim(low[1] - pad, high[1] + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_title(title)
+    return ax
+
+
+def plot_accuracy_coverage(curves: dict[str, pd.DataFrame], ax=None, title: str = ""):
+    """Accuracy against coverage, one line per named table from `metrics.accuracy_coverage`."""
+    ax = _axes(ax, figsize=(5, 3.5))
+    for name, curve in curves.items():
+        ax.plot(curve["coverage"], curve["accuracy"], label=name)
+    ax.set_xlabel("coverage (fraction of test points kept, most certain first)")
+    ax.set_ylabel("accuracy on kept points")
+    ax.invert_xaxis()
+    ax.legend(fontsize="small")
+    ax.set_title(title)
+    return ax
+
+
+def plot_uncertainty_by_correctness(uncertainty, is_correct, ax=None, title: str = ""):
+    """Uncertainty (n,) of right versus wrong predictions (n,) as strips with boxes."""
+    frame = pd.DataFrame(
+        {
+            "uncertainty": _numpy(uncertainty),
+            "prediction": np.where(_numpy(is_correct).astype(bool), "right", "wrong"),
+        }
+    )
+    ax = _axes(ax, figsize=(4, 3.5))
+    order = ["right", "wrong"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        sns.boxplot(
+            data=frame, x="prediction", y="uncertainty", order=order, color="0.9",
+            showfliers=False, ax=ax,
+        )  # fmt: skip
+    sns.stripplot(data=frame, x="prediction", y="uncertainty", order=order, size=4, ax=ax)
+    ax.set_yscale("log")
+    ax.set_title(title)
     return ax

@@ -11,9 +11,11 @@ import math
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from embedlab import plots
+from embedlab.codebooks import CODEBOOKS, make_codebook, nearest_code, separation
 from embedlab.data import Split
 from embedlab.metrics import accuracy
 from embedlab.models import mlp
@@ -98,8 +100,8 @@ def embedding_table_widget() -> widgets.interactive:
 
 def softmax_demo(
     split: Split,
-    lr: float = 1e-3,
-    epochs: int = 200,
+    lr: float = 3e-3,
+    epochs: int = 100,
     hidden: int = 100,
     extra_softmax: bool = False,
     seed: int = 0,
@@ -142,9 +144,78 @@ def softmax_widget(split: Split) -> widgets.interactive:
 
     return widgets.interactive(
         show,
-        lr=widgets.FloatLogSlider(1e-3, base=10, min=-4, max=-1, description="lr"),
-        epochs=widgets.IntSlider(200, 20, 1000, step=20, description="epochs"),
+        lr=widgets.FloatLogSlider(3e-3, base=10, min=-4, max=-1, step=0.1, description="lr"),
+        epochs=widgets.IntSlider(100, 20, 1000, step=20, description="epochs"),
         hidden=widgets.IntSlider(100, 4, 200, step=4, description="hidden"),
         extra_softmax=widgets.Checkbox(False, description="extra softmax (bug)"),
         seed=widgets.IntSlider(0, 0, 9, description="seed"),
+    )
+
+
+# ----------------------------------------------------------------------------- lesson 3
+
+
+def _project_to_2d(outputs: torch.Tensor, codes: torch.Tensor):
+    """Project outputs and codes onto the two main directions of the codes (for d > 2 pictures)."""
+    if codes.shape[1] == 2:
+        return outputs, codes
+    center = codes.mean(dim=0)
+    _, _, directions = torch.linalg.svd(codes - center, full_matrices=False)
+    basis = directions[:2].T
+    return (outputs - center) @ basis, (codes - center) @ basis
+
+
+def codebook_demo(split: Split, codebook: str = "simplex", dim: int = 2, seed: int = 0) -> dict:
+    """Regress an MLP onto fixed class codes with MSE; decode by nearest code; return accuracy."""
+    codes = make_codebook(codebook, split.n_classes, dim, seed=seed)
+    seed_everything(seed)
+    model = mlp(split.n_features, (100, 100), codes.shape[1])
+    history = train(
+        model,
+        split.X_train,
+        split.y_train,
+        lambda output, y: F.mse_loss(output, codes[y]),
+        epochs=100,
+        lr=3e-3,
+    )
+    with torch.no_grad():
+        outputs = model(split.X_test)
+    return {
+        "accuracy": accuracy(split.y_test, nearest_code(outputs, codes)),
+        "min_code_distance": separation(codes)["min_distance"],
+        "outputs": outputs,
+        "codes": codes,
+        "history": history,
+    }
+
+
+def codebook_widget(split: Split) -> widgets.interactive:
+    """Code book, dimension and seed; redraws the embedding space and the accuracy."""
+
+    def show(codebook, dim, seed):
+        if codebook == "onehot":
+            dim = split.n_classes
+        try:
+            result = codebook_demo(split, codebook, dim, seed)
+        except ValueError as error:  # an impossible (code book, dim) pair: say why, draw nothing
+            print(f"Not possible: {error}")
+            return None
+        outputs, codes = _project_to_2d(result["outputs"], result["codes"])
+        plots.plot_embedding_space(
+            outputs,
+            split.y_test,
+            codes,
+            split.class_names,
+            regions=codes.shape[1] == result["codes"].shape[1],
+            title=f"{codebook}, dim {result['codes'].shape[1]}: accuracy {result['accuracy']:.3f}, "
+            f"min code distance {result['min_code_distance']:.2f}",
+        )
+        plt.show()
+        return result
+
+    return widgets.interactive(
+        show,
+        codebook=widgets.Dropdown(options=CODEBOOKS, value="random", description="code book"),
+        dim=widgets.IntSlider(2, 2, 16, description="dimension"),
+        seed=widgets.IntSlider(0, 0, 29, description="seed"),
     )

@@ -1,3 +1,5 @@
+import math
+
 import pandas as pd
 import pytest
 
@@ -76,3 +78,23 @@ def test_repeat_over_seeds_rejects_bad_experiments():
 def test_summarize_names_missing_columns():
     with pytest.raises(ValueError, match="method"):
         summarize(pd.DataFrame({"metric": ["a"], "value": [1.0]}), by=["method"])
+
+
+def test_uncertainty_auroc():
+    from embedlab.metrics import uncertainty_auroc
+
+    assert uncertainty_auroc([0.1, 0.2, 0.9, 0.8], [False, False, True, True]) == 1.0
+    assert uncertainty_auroc([0.9, 0.8, 0.1, 0.2], [False, False, True, True]) == 0.0
+    assert math.isnan(uncertainty_auroc([0.1, 0.2], [False, False]))
+    with pytest.raises(ValueError, match="1-D arrays of one length"):
+        uncertainty_auroc([0.1, 0.2], [True])
+    with pytest.raises(ValueError, match="NaN"):
+        uncertainty_auroc([float("nan"), 0.2], [True, False])
+
+
+def test_accuracy_coverage_rises_when_uncertainty_is_useful():
+    from embedlab.metrics import accuracy_coverage
+
+    curve = accuracy_coverage([0.1, 0.2, 0.3, 0.9], [True, True, True, False])
+    assert curve["coverage"].tolist() == [0.25, 0.5, 0.75, 1.0]
+    assert curve["accuracy"].tolist() == [1.0, 1.0, 1.0, 0.75]

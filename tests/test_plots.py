@@ -45,3 +45,26 @@ def test_embedding_table_marks_the_padding_row():
     assert "2 (pad)" in [t.get_text() for t in ax.texts]
     with pytest.raises(ValueError, match="rows, 2"):
         plots.plot_embedding_table(torch.randn(4, 3))
+
+
+def test_embedding_space_marks_codes_regions_and_ellipses():
+    outputs = torch.randn(12, 2)
+    labels = torch.arange(12) % 3
+    codes = torch.tensor([[1.0, 0.0], [-0.5, 0.87], [-0.5, -0.87]])
+    ax = plots.plot_embedding_space(
+        outputs, labels, codes, ["a", "b", "c"], variance=torch.rand(12, 2)
+    )
+    assert len(ax.patches) == 12  # one ellipse per point
+    assert len(ax.collections) >= 6  # 3 point clouds, 3 stars, plus the region fill
+    with pytest.raises(ValueError, match="2-D points"):
+        plots.plot_embedding_space(torch.randn(4, 3), labels[:4], torch.randn(3, 3))
+
+
+def test_accuracy_coverage_and_uncertainty_plots():
+    from embedlab.metrics import accuracy_coverage
+
+    curve = accuracy_coverage([0.1, 0.5, 0.3], [True, False, True])
+    ax = plots.plot_accuracy_coverage({"variance": curve})
+    assert len(ax.lines) == 1 and ax.xaxis_inverted()
+    ax = plots.plot_uncertainty_by_correctness(np.array([0.1, 0.5, 0.3]), np.array([1, 0, 1]))
+    assert ax.get_yscale() == "log"

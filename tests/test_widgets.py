@@ -52,3 +52,23 @@ def test_softmax_widget_answers_in_under_a_second(iris):
     controls(w)["extra softmax (bug)"].value = True
     assert w.result["final_loss"] > 0.55
     assert 0 <= before <= 1
+
+
+def test_codebook_demo_decodes_to_good_accuracy(iris):
+    result = widgets.codebook_demo(iris, "simplex", 2, seed=0)
+    assert result["accuracy"] > 0.85
+    assert result["min_code_distance"] == pytest.approx(3**0.5, abs=1e-4)
+
+
+def test_codebook_widget_redraws_and_explains_impossible_choices(iris, capsys):
+    w = widgets.codebook_widget(iris)
+    controls(w)["dimension"].value = 8
+    assert w.result["codes"].shape == (3, 8)
+    controls(w)["code book"].value = "hadamard"
+    controls(w)["dimension"].value = 5
+    assert w.result is None  # 5 is not a power of two: a message instead of a crash
+    controls(w)["code book"].value = "onehot"
+    assert w.result["codes"].shape == (3, 3)
+    start = time.perf_counter()
+    controls(w)["seed"].value = 4
+    assert time.perf_counter() - start < 1.0

@@ -1,0 +1,145 @@
+import math
+
+import pytest
+import torch
+
+from embedlab.codebooks import (
+    CODEBOOKS,
+    code_probabilities,
+    gaussian_log_likelihood,
+    hadamard_codes,
+    make_codebook,
+    nearest_code,
+    random_codes,
+    separation,
+    simplex_codes,
+    sphere_codes,
+    squared_distances,
+)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 10])
+def test_simplex_is_an_equiangular_tight_frame(k):
+    codes = simplex_codes(k)
+    assert codes.shape == (k, k - 1)
+    gram = codes @ codes.T
+    assert torch.allclose(gram.diagonal(), torch.ones(k), atol=1e-5)
+    off = gram[~torch.eye(k, dtype=torch.bool)]
+    assert torch.allclose(off, torch.full_like(off, -1 / (k - 1)), atol=1e-5)
+
+
+def test_simplex_for_three_classes_is_an_equilateral_triangle_and_pads():
+    assert separation(simplex_codes(3))["min_angle_deg"] == pytest.approx(120, abs=1e-3)
+    padded = simplex_codes(3, dim=5)
+    assert padded.shape == (3, 5) and torch.equal(padded[:, 2:], torch.zeros(3, 3))
+
+
+def test_hadamard_rows_are_orthogonal_unit_vectors():
+    codes = hadamard_codes(5, 8)
+    assert torch.allclose(codes @ codes.T, torch.eye(5), atol=1e-6)
+    assert hadamard_codes(4, 4).shape == (4, 4)
+
+
+def test_sphere_codes_spread_out():
+    circle = sphere_codes(4, 2)
+    assert separation(circle)["min_angle_deg"] == pytest.approx(90, abs=1e-3)
+    spread = sphere_codes(10, 3, seed=0)
+    assert torch.allclose(spread.norm(dim=1), torch.ones(10), atol=1e-5)
+    assert separation(spread)["min_distance"] > 0.8  # random unit vectors: often below 0.3
+
+
+def test_random_codes_follow_their_own_seed():
+    torch.manual_seed(123)
+    a = random_codes(3, 2, seed=7)
+    torch.manual_seed(456)
+    assert torch.equal(a, random_codes(3, 2, seed=7))
+    assert not torch.equal(a, random_codes(3, 2, seed=8))
+
+
+@pytest.mark.parametrize("name", CODEBOOKS)
+def test_make_codebook_default_dims(name):
+    codes = make_codebook(name, 4)
+    assert codes.shape[0] == 4 and separation(codes)["min_distance"] > 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("simplex", 5, 3), "dim >= n_classes - 1"),
+        (("hadamard", 3, 6), "power of two"),
+        (("hadamard", 5, 4), "power of two >= n_classes"),
+        (("onehot", 3, 2), "dim = n_classes"),
+        (("sphere", 3, 1), "dim >= 2"),
+        (("random", 3, 0), "dim >= 1"),
+        (("simplex", 1, None), "n_classes must be an integer >= 2"),
+        (("ecoc", 3, 2), "unknown code book 'ecoc'"),
+    ],
+)
+def test_impossible_code_books(args, message):
+    with pytest.raises(ValueError, match=message):
+        make_codebook(*args)
+
+
+def test_nearest_code_and_probabilities():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 5.0]])
+    outputs = torch.tensor([[0.1, 0.0], [0.9, 0.2], [0.0, 4.0]])
+    assert nearest_code(outputs, codes).tolist() == [0, 1, 2]
+    assert squared_distances(outputs, codes)[0, 1].item() == pytest.approx(0.81)
+    probabilities = code_probabilities(outputs, codes, temperature=0.5)
+    assert torch.allclose(probabilities.sum(1), torch.ones(3))
+    assert probabilities.argmax(1).tolist() == [0, 1, 2]
+
+
+def test_cosine_decoding_ignores_length():
+    codes = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    outputs = torch.tensor([[10.0, 1.0], [0.1, 0.2]])
+    assert nearest_code(outputs, codes, metric="cosine").tolist() == [0, 1]
+    with pytest.raises(ValueError, match="unknown metric"):
+        nearest_code(outputs, codes, metric="manhattan")
+
+
+def test_gaussian_log_likelihood_matches_torch_distributions():
+    mean, variance = torch.randn(4, 3), torch.rand(4, 3) + 0.1
+    codes = torch.randn(5, 3)
+    ours = gaussian_log_likelihood(mean, variance, codes)
+    normal = torch.distributions.Normal(mean[:, None, :], variance[:, None, :].sqrt())
+    assert torch.allclose(ours, normal.log_prob(codes[None]).sum(-1), atol=1e-4)
+
+
+def test_likelihood_decoding_discounts_uncertain_coordinates():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 3.0]])
+    mean = torch.tensor([[0.4, 1.6]])  # plain distance: nearer code 1 (1.32 vs 2.72 squared)
+    assert nearest_code(mean, codes).item() == 1
+    variance = torch.tensor([[0.001, 100.0]])  # coordinate 1 is very unsure: only 0.4 vs 0/1 counts
+    assert gaussian_log_likelihood(mean, variance, codes).argmax(1).item() == 0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: nearest_code(torch.zeros(4, 3), torch.zeros(3, 2)),
+            "dim 3 but the codes have dim 2",
+        ),
+        (lambda: nearest_code(torch.zeros(4), torch.zeros(3, 2)), "2-D tensor"),
+        (lambda: separation(torch.zeros(1, 2)), "at least 2 rows"),
+        (lambda: code_probabilities(torch.zeros(1, 2), torch.eye(2), 0.0), "temperature"),
+        (
+            lambda: gaussian_log_likelihood(torch.zeros(2, 2), torch.ones(2, 3), torch.eye(2)),
+            "variance has shape",
+        ),
+        (
+            lambda: gaussian_log_likelihood(torch.zeros(2, 2), torch.zeros(2, 2), torch.eye(2)),
+            "variance must be > 0",
+        ),
+    ],
+)
+def test_decoding_rejects_bad_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_separation_numbers():
+    result = separation(torch.tensor([[0.0, 1.0], [0.0, -1.0], [1.0, 0.0]]))
+    assert result["min_distance"] == pytest.approx(math.sqrt(2))
+    assert result["min_angle_deg"] == pytest.approx(90)
