@@ -91,3 +91,11 @@ def test_check_labels_length_mismatch():
 
 def test_check_labels_accepts_integer_floats():
     assert check_labels(np.array([0.0, 2.0]), n_classes=3).tolist() == [0, 2]
+
+
+def test_load_dataset_returns_fresh_arrays():
+    X, y, _, _ = load_dataset("iris")
+    X[:] = 0
+    y[:] = 0
+    X_again, y_again, _, _ = load_dataset("iris")
+    assert X_again.any() and y_again.any()

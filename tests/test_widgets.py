@@ -72,3 +72,19 @@ def test_codebook_widget_redraws_and_explains_impossible_choices(iris, capsys):
     start = time.perf_counter()
     controls(w)["seed"].value = 4
     assert time.perf_counter() - start < 1.0
+
+
+def test_gaussian_demo_reports_accuracy_and_auroc(iris):
+    result = widgets.gaussian_demo(iris, beta=0.5, min_variance=1e-3, seed=0)
+    assert result["accuracy"] > 0.85
+    assert 0 <= result["variance_auroc"] <= 1
+    assert (result["variance"] >= 1e-3).all()
+
+
+def test_gaussian_widget_responds_quickly(iris):
+    w = widgets.gaussian_widget(iris)
+    start = time.perf_counter()
+    controls(w)["β"].value = 0.0
+    assert time.perf_counter() - start < 1.0
+    controls(w)["log10 floor"].value = -1
+    assert (w.result["variance"] >= 0.1 - 1e-6).all()
