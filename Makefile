@@ -10,7 +10,7 @@ export OMP_NUM_THREADS := 1
 # Jupyter refuses to run as root unless told; harmless otherwise.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: env lab test unit notebooks-test browser-test lint format notebooks bench badges clean
+.PHONY: env lab test unit notebooks-test browser-test fresh-env-test lint format notebooks bench badges clean
 
 env: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml $(PINS)
 lab: $(STAMP)  ## open JupyterLab on the notebooks, on this machine only
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: $(STAMP) lint unit notebooks-test browser-test  ## everything CI runs
+test: $(STAMP) lint unit notebooks-test fresh-env-test browser-test  ## everything CI runs
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
@@ -31,11 +31,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/pytest tests -m "not browser"
+	$(BIN)/pytest tests -m "not browser and not slow"
 
 notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+fresh-env-test: $(STAMP)  ## the wheel alone, in a new venv, runs every notebook from a folder outside the repo
+	$(BIN)/pytest tests -m slow
 
 browser-test: $(STAMP)  ## JupyterLab in headless Chromium; skipped (and said so) without chromium
 	$(BIN)/pytest tests -m browser -rs
@@ -46,8 +49,12 @@ format: $(STAMP)
 
 notebooks: $(STAMP)  ## regenerate stored outputs: one clean top-to-bottom run of each notebook
 	for nb in $(NOTEBOOKS); do \
-		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
 	done
+	$(BIN)/python scripts/strip_widget_state.py $(NOTEBOOKS)
+
+badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pyproject.toml
+	$(BIN)/python scripts/colab_badges.py
 
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/training_overhead.py

@@ -21,7 +21,7 @@ from embedlab.metrics import (
     repeat_over_seeds,
     summarize,
 )
-from embedlab.models import GaussianRegressor, mlp
+from embedlab.models import GaussianRegressor, LabelEmbeddingNetwork, LearnedCodeModel, mlp
 from embedlab.seeding import seed_everything
 from embedlab.training import History, train
 
@@ -31,6 +31,8 @@ __all__ = [
     "DATASET_NAMES",
     "GaussianRegressor",
     "History",
+    "LabelEmbeddingNetwork",
+    "LearnedCodeModel",
     "Split",
     "accuracy",
     "classification_scores",

@@ -4,6 +4,7 @@ All take a batch of network outputs and the (n, d) targets, i.e. `codes[y]`, and
 """
 
 import torch
+import torch.nn.functional as F
 
 
 def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str = "prediction") -> None:
@@ -30,3 +31,93 @@ def beta_nll_loss(
     if beta > 0:
         nll = nll * variance.detach().pow(beta)
     return nll.mean()
+
+
+def separation_penalty(codes: torch.Tensor, margin: float) -> torch.Tensor:
+    """Mean over class pairs of relu(margin - distance)²: zero once every pair is `margin` apart.
+
+    Added to an MSE onto learned codes, it supplies the push apart that MSE alone lacks.
+    """
+    if not margin > 0:
+        raise ValueError(f"margin must be > 0, got {margin}")
+    if codes.ndim != 2 or len(codes) < 2:
+        raise ValueError(f"codes must be (n_classes >= 2, dim), got {tuple(codes.shape)}")
+    k = len(codes)
+    upper = torch.triu(torch.ones(k, k, dtype=torch.bool, device=codes.device), diagonal=1)
+    differences = codes[:, None, :] - codes[None, :, :]
+    distances = (differences.pow(2).sum(-1)[upper] + 1e-12).sqrt()
+    return F.relu(margin - distances).pow(2).mean()
+
+
+def distance_cross_entropy(
+    features: torch.Tensor,
+    y: torch.Tensor,
+    prototypes: torch.Tensor,
+    temperature: float = 1.0,
+    pull: float = 1e-3,
+) -> torch.Tensor:
+    """Distance-based cross-entropy with learned prototypes (Yang et al., 2018).
+
+    Logits are -||f - m_k||² / temperature, so the cross-entropy pulls each point (n, d) to its
+    class prototype (K, d) and pushes it away from the others; `pull` adds ½·||f - m_y||².
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    if not pull >= 0:
+        raise ValueError(f"pull must be >= 0, got {pull}")
+    if features.ndim != 2 or prototypes.ndim != 2 or features.shape[1] != prototypes.shape[1]:
+        raise ValueError(
+            f"features (n, d) and prototypes (K, d) must share d, got "
+            f"{tuple(features.shape)} and {tuple(prototypes.shape)}"
+        )
+    squared = (features[:, None, :] - prototypes[None, :, :]).pow(2).sum(-1)
+    return (
+        F.cross_entropy(-squared / temperature, y)
+        + pull * 0.5 * squared.gather(1, y[:, None]).mean()
+    )
+
+
+def label_embedding_loss(
+    head_logits: torch.Tensor,
+    watcher_logits: torch.Tensor,
+    y: torch.Tensor,
+    label_embedding: torch.Tensor,
+    tau: float = 2.0,
+    alpha: float = 0.9,
+    beta: float = 0.5,
+) -> torch.Tensor:
+    """The Label Embedding Network objective (Sun et al., 2017), for logits (n, K) and E (K, K).
+
+    - head 1 learns from the hard labels (weight β) and from the soft targets softmax(E[y]);
+    - head 2 (which sees stop-gradient features) learns from the hard labels;
+    - E learns to match head 2's softened predictions softmax(o2 / τ), on samples head 2 gets right;
+    - a hinge keeps head 2's probability of the true class below α, so the targets stay soft.
+    """
+    if not tau > 0:
+        raise ValueError(f"tau must be > 0, got {tau}")
+    if not 0 < alpha <= 1:
+        raise ValueError(f"alpha must be in (0, 1], got {alpha}")
+    if not 0 <= beta <= 1:
+        raise ValueError(f"beta must be in [0, 1], got {beta}")
+    if (
+        head_logits.shape != watcher_logits.shape
+        or label_embedding.shape[0] != head_logits.shape[1]
+    ):
+        raise ValueError(
+            f"head logits {tuple(head_logits.shape)}, watcher logits {tuple(watcher_logits.shape)} "
+            f"and label embedding {tuple(label_embedding.shape)} do not fit together"
+        )
+    soft_targets = torch.softmax(label_embedding[y], dim=1).detach()
+    head = beta * F.cross_entropy(head_logits, y) + (1 - beta) * F.cross_entropy(
+        head_logits, soft_targets
+    )
+    watcher = F.cross_entropy(watcher_logits, y)
+    right = watcher_logits.argmax(dim=1) == y
+    watcher_soft = torch.softmax(watcher_logits.detach() / tau, dim=1)
+    if right.any():
+        embedding = F.cross_entropy(label_embedding[y[right]], watcher_soft[right])
+    else:
+        embedding = label_embedding.sum() * 0.0
+    watcher_true = torch.softmax(watcher_logits, dim=1).gather(1, y[:, None]).squeeze(1)
+    hinge = F.relu(watcher_true - alpha).mean()
+    return head + watcher + embedding + hinge

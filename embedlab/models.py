@@ -63,3 +63,62 @@ class GaussianRegressor(nn.Module):
         features = F.relu(self.body(X))
         variance = F.softplus(self.variance_head(features)) + self.min_variance
         return self.mean_head(features), variance
+
+
+class LearnedCodeModel(nn.Module):
+    """An MLP that maps inputs to points (n, dim), plus a learned table of class codes (K, dim).
+
+    One model, three lessons' worth of losses (lesson 5): regress onto the codes with MSE (which
+    collapses), add a separation penalty, or use the codes as prototypes for a distance-based
+    cross-entropy. `codes` is an `nn.Embedding`, so `max_norm` behaves as shown in lesson 1.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        hidden: tuple[int, ...],
+        n_classes: int,
+        dim: int,
+        init_scale: float = 1.0,
+        max_norm: float | None = None,
+    ):
+        super().__init__()
+        if not init_scale > 0:
+            raise ValueError(f"init_scale must be > 0, got {init_scale}")
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+        self.body = mlp(in_features, hidden, dim)
+        self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
+        nn.init.normal_(self.codes.weight, std=init_scale)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        return self.body(X)
+
+    def class_codes(self) -> torch.Tensor:
+        """The (K, dim) code table, detached: for decoding and pictures."""
+        return self.codes.weight.detach().clone()
+
+
+class LabelEmbeddingNetwork(nn.Module):
+    """The Label Embedding Network of Sun et al. (2017), for an MLP (lesson 5).
+
+    A shared body gives features h. Head 1 classifies from h; head 2 classifies from h with the
+    gradient stopped, so it only watches. A learned (K, K) label embedding, initialised to the
+    identity, turns each class into a soft target softmax(E[y]) that head 1 also learns from.
+    `forward` returns (head-1 logits, head-2 logits), each (n, K); predict with head 1.
+    """
+
+    def __init__(self, in_features: int, hidden: tuple[int, ...], n_classes: int):
+        super().__init__()
+        if not hidden:
+            raise ValueError("hidden must name at least one layer size")
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+        self.body = mlp(in_features, hidden[:-1], hidden[-1])
+        self.head = nn.Linear(hidden[-1], n_classes)
+        self.watcher = nn.Linear(hidden[-1], n_classes)
+        self.label_embedding = nn.Parameter(torch.eye(n_classes))
+
+    def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = F.relu(self.body(X))
+        return self.head(features), self.watcher(features.detach())

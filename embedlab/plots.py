@@ -205,3 +205,23 @@ def plot_uncertainty_by_correctness(uncertainty, is_correct, ax=None, title: str
     ax.set_yscale("log")
     ax.set_title(title)
     return ax
+
+
+def plot_code_trajectories(trajectory, class_names: list[str] | None = None, ax=None, title=""):
+    """Paths of K class codes in 2-D over training: trajectory is (snapshots, K, 2).
+    A circle marks where each code started, a star where it ended."""
+    trajectory = _numpy(trajectory)
+    if trajectory.ndim != 3 or trajectory.shape[2] != 2:
+        raise ValueError(f"trajectory must have shape (snapshots, K, 2), got {trajectory.shape}")
+    ax = _axes(ax)
+    colors = class_colors(trajectory.shape[1])
+    for k in range(trajectory.shape[1]):
+        name = class_names[k] if class_names else str(k)
+        path = trajectory[:, k]
+        ax.plot(path[:, 0], path[:, 1], color=colors[k], lw=1.5, label=name)
+        ax.scatter(*path[0], color=colors[k], marker="o", s=40, edgecolor="black")
+        ax.scatter(*path[-1], color=colors[k], marker="*", s=250, edgecolor="black", zorder=3)
+    ax.legend(fontsize="small")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title(title or "class codes during training (o start, * end)")
+    return ax

@@ -17,9 +17,9 @@ from torch import nn
 from embedlab import plots
 from embedlab.codebooks import CODEBOOKS, make_codebook, nearest_code, separation
 from embedlab.data import Split
-from embedlab.losses import beta_nll_loss
+from embedlab.losses import beta_nll_loss, distance_cross_entropy
 from embedlab.metrics import accuracy, uncertainty_auroc
-from embedlab.models import GaussianRegressor, mlp
+from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
 from embedlab.seeding import seed_everything
 from embedlab.training import History, train
 
@@ -289,4 +289,106 @@ def gaussian_widget(split: Split) -> widgets.interactive:
         log10_min_variance=widgets.IntSlider(-6, -6, 0, description="log10 floor"),
         lr=widgets.FloatLogSlider(3e-3, base=10, min=-4, max=-1, step=0.1, description="lr"),
         seed=widgets.IntSlider(0, 0, 9, description="seed"),
+    )
+
+
+# ----------------------------------------------------------------------------- lesson 5
+
+LEARNED_METHODS = ("mse", "distance_ce", "cosine")
+
+
+def learned_code_loss(model: LearnedCodeModel, method: str, temperature: float = 0.5):
+    """The loss for a LearnedCodeModel: "mse" (regress onto the learned codes, no push apart),
+    "distance_ce" (codes as prototypes, Yang et al. 2018) or "cosine" (normalised codes and
+    outputs, cross-entropy over cosine / temperature)."""
+    if method == "mse":
+        return lambda output, y: F.mse_loss(output, model.codes(y))
+    if method == "distance_ce":
+        return lambda output, y: distance_cross_entropy(output, y, model.codes.weight)
+    if method == "cosine":
+        return lambda output, y: F.cross_entropy(
+            F.normalize(output, dim=1) @ F.normalize(model.codes.weight, dim=1).T / temperature, y
+        )
+    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(LEARNED_METHODS)}")
+
+
+def learned_embedding_demo(
+    split: Split,
+    method: str = "mse",
+    lr: float = 1e-2,
+    epochs: int = 1000,
+    init_scale: float = 5.0,
+    max_norm: bool = True,
+    hidden: int = 8,
+    seed: int = 0,
+    snapshots: int = 50,
+) -> dict:
+    """Train a LearnedCodeModel (2-D codes) and record the codes along the way.
+
+    Returns accuracy, the codes' trajectory (snapshots, K, 2), the minimum pairwise distance at
+    each snapshot, and the epochs of the snapshots.
+    """
+    seed_everything(seed)
+    model = LearnedCodeModel(
+        split.n_features, (hidden,), split.n_classes, 2, init_scale, 1.0 if max_norm else None
+    )
+    loss_fn = learned_code_loss(model, method)
+    with torch.no_grad():
+        model.codes(torch.arange(split.n_classes))  # max_norm renormalises on this first lookup
+    trajectory = [model.class_codes()]
+
+    def record(model):
+        trajectory.append(model.class_codes())
+        return separation(trajectory[-1])["min_distance"]
+
+    history = train(
+        model,
+        split.X_train,
+        split.y_train,
+        loss_fn,
+        epochs=epochs,
+        lr=lr,
+        metric=record,
+        eval_every=max(1, epochs // snapshots),
+    )
+    codes = model.class_codes()
+    metric = "cosine" if method == "cosine" else "euclidean"
+    with torch.no_grad():
+        predicted = nearest_code(model(split.X_test), codes, metric=metric)
+    return {
+        "accuracy": accuracy(split.y_test, predicted),
+        "trajectory": torch.stack(trajectory),
+        "min_distance": [separation(trajectory[0])["min_distance"]] + history.metric,
+        "epochs": [0] + [e + 1 for e in history.metric_epochs],
+        "history": history,
+    }
+
+
+def learned_embedding_widget(split: Split) -> widgets.interactive:
+    """Method, learning rate, epochs, initial scale, max_norm and width; redraws the trajectories
+    of the class codes, the minimum distance and the accuracy."""
+
+    def show(method, lr, epochs, init_scale, max_norm, hidden):
+        result = learned_embedding_demo(split, method, lr, epochs, init_scale, max_norm, hidden)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+        plots.plot_code_trajectories(result["trajectory"], split.class_names, ax=left)
+        right.plot(result["epochs"], result["min_distance"])
+        right.set_yscale("log")
+        right.set_xlabel("epoch")
+        right.set_ylabel("smallest distance between two codes")
+        fig.suptitle(
+            f"{method}: accuracy {result['accuracy']:.3f}, smallest distance "
+            f"{result['min_distance'][0]:.3f} -> {result['min_distance'][-1]:.4f}"
+        )
+        plt.show()
+        return result
+
+    return widgets.interactive(
+        show,
+        method=widgets.Dropdown(options=LEARNED_METHODS, value="mse", description="method"),
+        lr=widgets.FloatLogSlider(1e-2, base=10, min=-4, max=-1, step=0.1, description="lr"),
+        epochs=widgets.IntSlider(600, 100, 3000, step=100, description="epochs"),
+        init_scale=widgets.FloatSlider(5.0, min=0.5, max=10.0, step=0.5, description="init scale"),
+        max_norm=widgets.Checkbox(True, description="max_norm = 1"),
+        hidden=widgets.IntSlider(8, 2, 100, description="hidden units"),
     )

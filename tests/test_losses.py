@@ -38,3 +38,58 @@ def test_mismatched_shapes():
         beta_nll_loss(torch.zeros(2, 3), torch.zeros(2, 2), torch.ones(2, 2))
     with pytest.raises(ValueError, match="variance has shape"):
         beta_nll_loss(torch.zeros(2, 2), torch.zeros(2, 2), torch.ones(2, 1))
+
+
+def test_separation_penalty_is_zero_when_apart_and_pushes_apart_when_close():
+    from embedlab.losses import separation_penalty
+
+    far = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    assert separation_penalty(far, margin=2.0).item() == 0.0
+    close = torch.tensor([[0.0, 0.0], [0.5, 0.0], [0.0, 3.0]], requires_grad=True)
+    separation_penalty(close, margin=2.0).backward()
+    assert close.grad[0, 0] > 0 and close.grad[1, 0] < 0  # gradient descent moves them apart
+    with pytest.raises(ValueError, match="margin"):
+        separation_penalty(far, margin=0.0)
+    with pytest.raises(ValueError, match="n_classes >= 2"):
+        separation_penalty(far[:1], margin=1.0)
+
+
+def test_distance_cross_entropy_pushes_prototypes_apart():
+    from embedlab.losses import distance_cross_entropy
+
+    features = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    prototypes = torch.tensor([[0.4, 0.0], [0.6, 0.0]], requires_grad=True)
+    loss = distance_cross_entropy(features, torch.tensor([0, 1]), prototypes, pull=0.0)
+    loss.backward()
+    assert prototypes.grad[0, 0] > 0 and prototypes.grad[1, 0] < 0  # descent: 0 left, 1 right
+    with pytest.raises(ValueError, match="share d"):
+        distance_cross_entropy(features, torch.tensor([0, 1]), torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="temperature"):
+        distance_cross_entropy(features, torch.tensor([0, 1]), prototypes, temperature=0)
+
+
+def test_label_embedding_loss_trains_the_embedding():
+    from embedlab.losses import label_embedding_loss
+
+    torch.manual_seed(0)
+    embedding = torch.eye(3, requires_grad=True)
+    head, watcher = torch.randn(6, 3, requires_grad=True), torch.randn(6, 3)
+    y = watcher.argmax(dim=1)  # the watcher is right on every sample
+    loss = label_embedding_loss(head, watcher, y, embedding)
+    loss.backward()
+    assert embedding.grad is not None and embedding.grad.abs().sum() > 0
+    assert head.grad is not None
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"tau": 0}, "tau"), ({"alpha": 1.5}, "alpha"), ({"beta": -0.1}, "beta")],
+)
+def test_label_embedding_loss_rejects_impossible_settings(kwargs, message):
+    from embedlab.losses import label_embedding_loss
+
+    logits = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match=message):
+        label_embedding_loss(logits, logits, torch.tensor([0, 1]), torch.eye(3), **kwargs)
+    with pytest.raises(ValueError, match="do not fit"):
+        label_embedding_loss(logits, logits, torch.tensor([0, 1]), torch.eye(4))

@@ -60,3 +60,58 @@ def test_gaussian_regressor_rejects_non_positive_floor(kwargs):
 def test_gaussian_regressor_needs_a_hidden_layer():
     with pytest.raises(ValueError, match="hidden"):
         GaussianRegressor(4, (), 2)
+
+
+def test_learned_codes_receive_gradient_and_are_in_the_optimizer(iris):
+    from embedlab.models import LearnedCodeModel
+    from embedlab.training import train
+
+    model = LearnedCodeModel(4, (8,), n_classes=3, dim=2)
+    before = model.class_codes()
+    loss = nn.functional.mse_loss(model(iris.X_train), model.codes(iris.y_train))
+    loss.backward()
+    assert model.codes.weight.grad is not None and model.codes.weight.grad.abs().sum() > 0
+    model.zero_grad()
+    train(
+        model,
+        iris.X_train,
+        iris.y_train,
+        lambda out, y: nn.functional.mse_loss(out, model.codes(y)),
+        epochs=5,
+    )
+    assert not torch.equal(before, model.class_codes())  # the optimizer moved them
+
+
+def test_detached_target_gives_no_gradient_the_write_ups_bug(iris):
+    from embedlab.models import LearnedCodeModel
+
+    model = LearnedCodeModel(4, (8,), n_classes=3, dim=2)
+    target = model.codes(iris.y_train).detach()  # what Variable(...) does today
+    nn.functional.mse_loss(model(iris.X_train), target).backward()
+    assert model.codes.weight.grad is None
+
+
+def test_learned_code_model_max_norm_and_bad_settings():
+    from embedlab.models import LearnedCodeModel
+
+    model = LearnedCodeModel(4, (8,), 3, 2, init_scale=5.0, max_norm=1.0)
+    model.codes(torch.arange(3))
+    assert (model.class_codes().norm(dim=1) <= 1.0 + 1e-5).all()
+    with pytest.raises(ValueError, match="init_scale"):
+        LearnedCodeModel(4, (8,), 3, 2, init_scale=0.0)
+    with pytest.raises(ValueError, match="n_classes"):
+        LearnedCodeModel(4, (8,), 1, 2)
+
+
+def test_label_embedding_network_heads_and_stop_gradient():
+    from embedlab.models import LabelEmbeddingNetwork
+
+    model = LabelEmbeddingNetwork(4, (16, 8), 3)
+    head, watcher = model(torch.randn(5, 4))
+    assert head.shape == watcher.shape == (5, 3)
+    assert torch.equal(model.label_embedding.detach(), torch.eye(3))
+    watcher.sum().backward()  # the watcher must not train the body
+    assert all(p.grad is None for p in model.body.parameters())
+    assert model.watcher.weight.grad is not None
+    with pytest.raises(ValueError, match="hidden"):
+        LabelEmbeddingNetwork(4, (), 3)

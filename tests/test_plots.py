@@ -68,3 +68,10 @@ def test_accuracy_coverage_and_uncertainty_plots():
     assert len(ax.lines) == 1 and ax.xaxis_inverted()
     ax = plots.plot_uncertainty_by_correctness(np.array([0.1, 0.5, 0.3]), np.array([1, 0, 1]))
     assert ax.get_yscale() == "log"
+
+
+def test_code_trajectories():
+    ax = plots.plot_code_trajectories(torch.randn(5, 3, 2), ["a", "b", "c"])
+    assert len(ax.lines) == 3
+    with pytest.raises(ValueError, match="snapshots, K, 2"):
+        plots.plot_code_trajectories(torch.randn(5, 3))

@@ -1,0 +1,100 @@
+"""What every lesson notebook must carry, checked without running it (nbval runs it)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+sys.path.insert(0, str(ROOT / "scripts"))
+import colab_badges  # noqa: E402
+
+
+def code_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_there_are_lessons():
+    assert len(NOTEBOOKS) >= 5
+
+
+def test_badge_points_at_the_declared_repository(notebook):
+    path, nb = notebook
+    expected = colab_badges.badge(colab_badges.repository(), f"notebooks/{path.name}")
+    assert nb.cells[0].cell_type == "markdown"
+    assert nb.cells[0].source.split("\n")[0] == expected
+
+
+def test_first_code_cell_installs_only_on_colab(notebook):
+    _, nb = notebook
+    first = code_cells(nb)[0].source
+    assert 'if "google.colab" in sys.modules:' in first
+    assert f"git+https://github.com/{colab_badges.repository()}" in first
+    assert all("google.colab" not in c.source for c in code_cells(nb)[1:])
+
+
+def test_story_shape_title_widget_takeaways(notebook):
+    _, nb = notebook
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert re.search(r"^# Lesson \d+ — ", markdown, re.M)
+    assert "**You will learn**" in markdown
+    assert "## Takeaways" in markdown
+    widget_cells = [
+        c for c in code_cells(nb) if "nbval-ignore-output" in c.metadata.get("tags", [])
+    ]
+    assert len(widget_cells) == 1 and "widget" in widget_cells[0].source
+    assert any(
+        c.source.lstrip().startswith("assert") or "\nassert " in c.source for c in code_cells(nb)
+    )
+
+
+def test_stored_outputs_come_from_one_clean_run(notebook):
+    _, nb = notebook
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1))
+    for cell in code_cells(nb):
+        assert all(o.output_type != "error" for o in cell.outputs)
+
+
+def test_nothing_depends_on_this_machine(notebook):
+    path, _ = notebook
+    text = path.read_text()
+    for place in ["/work/", "/root/", "/tmp/", "/home/", str(ROOT)]:
+        assert place not in text, f"{path.name} mentions {place}"
+    sources = ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+    assert not any("../" in source for source in sources)
+
+
+def test_badges_and_readme_are_up_to_date():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "colab_badges.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_fork_gets_its_own_badges_and_install_url():
+    path = NOTEBOOKS[0]
+    updated = colab_badges.updated_notebook(path, "someone/fork")
+    assert "github/someone/fork/blob/main/notebooks/" in updated.cells[0].source
+    install = next(c.source for c in updated.cells if "google.colab" in c.source)
+    assert "git+https://github.com/someone/fork" in install
+    readme = colab_badges.updated_readme((ROOT / "README.md").read_text(), "someone/fork")
+    assert readme.count("github/someone/fork/blob/main/notebooks/") == len(NOTEBOOKS)
+
+
+def test_no_live_widget_state_is_stored(notebook):
+    path, nb = notebook
+    assert "widgets" not in nb.metadata
+    assert "widget-view+json" not in path.read_text()
