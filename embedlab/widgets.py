@@ -23,6 +23,29 @@ from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
 from embedlab.seeding import seed_everything
 from embedlab.training import History, train
 
+
+def interactive_with_errors_shown(show, **controls) -> widgets.interactive:
+    """`ipywidgets.interactive(show, **controls)`, except that an error raised by `show` is printed
+    inside the widget, where the learner is looking. (ipywidgets sends it to the log console.)"""
+
+    def guarded(**values):
+        try:
+            return show(**values)
+        except Exception as error:
+            print(f"Callback failed - {type(error).__name__}: {error}")
+            return None
+
+    return widgets.interactive(guarded, **controls)
+
+
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+
+
+def learning_rate_slider(value: float) -> widgets.SelectionSlider:
+    """A slider over round learning rates (a log slider would snap 3e-3 to 10**-2.5)."""
+    return widgets.SelectionSlider(options=LEARNING_RATES, value=value, description="lr")
+
+
 # ----------------------------------------------------------------------------- lesson 1
 
 
@@ -86,7 +109,7 @@ def embedding_table_widget() -> widgets.interactive:
         plt.show()
         return result
 
-    return widgets.interactive(
+    return interactive_with_errors_shown(
         show,
         num_embeddings=widgets.IntSlider(8, 2, 20, description="rows"),
         dim=widgets.IntSlider(2, 2, 8, description="dimension"),
@@ -143,9 +166,9 @@ def softmax_widget(split: Split) -> widgets.interactive:
         plt.show()
         return result
 
-    return widgets.interactive(
+    return interactive_with_errors_shown(
         show,
-        lr=widgets.FloatLogSlider(3e-3, base=10, min=-4, max=-1, step=0.1, description="lr"),
+        lr=learning_rate_slider(3e-3),
         epochs=widgets.IntSlider(100, 20, 1000, step=20, description="epochs"),
         hidden=widgets.IntSlider(100, 4, 200, step=4, description="hidden"),
         extra_softmax=widgets.Checkbox(False, description="extra softmax (bug)"),
@@ -214,7 +237,7 @@ def codebook_widget(split: Split) -> widgets.interactive:
         plt.show()
         return result
 
-    return widgets.interactive(
+    return interactive_with_errors_shown(
         show,
         codebook=widgets.Dropdown(options=CODEBOOKS, value="random", description="code book"),
         dim=widgets.IntSlider(2, 2, 16, description="dimension"),
@@ -283,11 +306,11 @@ def gaussian_widget(split: Split) -> widgets.interactive:
         plt.show()
         return result
 
-    return widgets.interactive(
+    return interactive_with_errors_shown(
         show,
         beta=widgets.FloatSlider(0.5, min=0.0, max=1.0, step=0.25, description="β"),
         log10_min_variance=widgets.IntSlider(-6, -6, 0, description="log10 floor"),
-        lr=widgets.FloatLogSlider(3e-3, base=10, min=-4, max=-1, step=0.1, description="lr"),
+        lr=learning_rate_slider(3e-3),
         seed=widgets.IntSlider(0, 0, 9, description="seed"),
     )
 
@@ -383,10 +406,10 @@ def learned_embedding_widget(split: Split) -> widgets.interactive:
         plt.show()
         return result
 
-    return widgets.interactive(
+    return interactive_with_errors_shown(
         show,
         method=widgets.Dropdown(options=LEARNED_METHODS, value="mse", description="method"),
-        lr=widgets.FloatLogSlider(1e-2, base=10, min=-4, max=-1, step=0.1, description="lr"),
+        lr=learning_rate_slider(1e-2),
         epochs=widgets.IntSlider(600, 100, 3000, step=100, description="epochs"),
         init_scale=widgets.FloatSlider(5.0, min=0.5, max=10.0, step=0.5, description="init scale"),
         max_norm=widgets.Checkbox(True, description="max_norm = 1"),

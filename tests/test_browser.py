@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -167,16 +168,20 @@ def test_notebook_runs_and_its_widget_responds(lab, browser, notebook):
         handle = interact.locator(".noUi-handle").first
         handle.focus()
         handle.press("ArrowRight")
-        page.wait_for_function(
-            """(before) => {
-                const out = document.querySelector('.widget-interact .widget-output');
-                return out && out.innerHTML !== before && out.querySelector('img');
-            }""",
-            arg=before,
-            timeout=30_000,
-        )
-        after_texts = interact.locator(".widget-output").all_inner_texts()
-        assert not any("Traceback" in t for t in after_texts), after_texts[0][:2000]
+        try:
+            page.wait_for_function(
+                """(before) => {
+                    const out = document.querySelector('.widget-interact .widget-output');
+                    return out && out.innerHTML !== before;
+                }""",
+                arg=before,
+                timeout=30_000,
+            )
+        except PlaywrightTimeoutError:
+            pytest.fail(f"{notebook.name}: the widget did not redraw after a control moved")
+        after = interact.locator(".widget-output").first.inner_text()
+        assert "Callback failed" not in after and "Traceback" not in after, after[:2000]
+        interact.locator(".widget-output img").first.wait_for(timeout=30_000)
         assert not errors, f"JavaScript errors in the page: {errors}"
     finally:
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"), full_page=False)

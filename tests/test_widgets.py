@@ -1,6 +1,7 @@
 import math
 import time
 
+import ipywidgets
 import pytest
 import torch
 
@@ -108,3 +109,16 @@ def test_learned_embedding_widget_answers_in_under_a_second(iris):
     assert time.perf_counter() - start < 1.0
     controls(w)["max_norm = 1"].value = False
     assert 0 <= w.result["accuracy"] <= 1
+
+
+def test_errors_in_a_callback_are_shown_inside_the_widget(capsys):
+    def show(x):
+        if x > 1:
+            raise ValueError("x too large")
+        return x
+
+    w = widgets.interactive_with_errors_shown(show, x=ipywidgets.IntSlider(0, 0, 3))
+    assert w.result == 0
+    w.children[0].value = 2
+    assert w.result is None
+    assert "Callback failed - ValueError: x too large" in capsys.readouterr().out
