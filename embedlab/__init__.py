@@ -11,9 +11,11 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `losses`    — regression losses onto class codes
 - `plots`     — pictures that return their Axes
 - `widgets`   — one interactive playground per lesson
+- `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
+from embedlab.estimator import EmbeddingClassifier
 from embedlab.metrics import (
     accuracy,
     classification_scores,
@@ -29,6 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DATASET_NAMES",
+    "EmbeddingClassifier",
     "GaussianRegressor",
     "History",
     "LabelEmbeddingNetwork",

@@ -143,7 +143,8 @@ def _check_codes(codes) -> torch.Tensor:
         )
     if len(codes) < 2:
         raise ValueError(f"codes must have at least 2 rows (classes), got {len(codes)}")
-    return codes.detach().float()
+    codes = codes.detach()
+    return codes if codes.is_floating_point() else codes.float()
 
 
 def _check_outputs(outputs, codes: torch.Tensor, name: str = "outputs") -> torch.Tensor:
