@@ -57,6 +57,7 @@ badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pypr
 	$(BIN)/python scripts/colab_badges.py
 
 bench: $(STAMP)  ## benchmarks that are not tests
+	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
 
 clean:

@@ -122,3 +122,17 @@ def test_errors_in_a_callback_are_shown_inside_the_widget(capsys):
     w.children[0].value = 2
     assert w.result is None
     assert "Callback failed - ValueError: x too large" in capsys.readouterr().out
+
+
+def test_many_classes_demo_and_widget():
+    result = widgets.many_classes_demo(n_classes=30, dim=8)
+    assert result["softmax"]["output_layer_parameters"] == 65 * 30
+    assert result["fixed codes"]["output_layer_parameters"] == 65 * 8
+    assert 0 <= result["fixed codes"]["accuracy"] <= 1
+    with pytest.raises(ValueError, match="n_classes"):
+        widgets.many_classes_task(1)
+    w = widgets.many_classes_widget()
+    start = time.perf_counter()
+    controls(w)["code dim"].value = 32
+    assert time.perf_counter() - start < 1.0
+    assert w.result["fixed codes"]["output_layer_parameters"] == 65 * 32

@@ -1,0 +1,34 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from embedlab.benchmark import load_benchmark_results, summary_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_results_are_the_full_run():
+    shipped = load_benchmark_results()
+    assert shipped.equals(pd.read_csv(ROOT / "benchmarks" / "results" / "benchmark.csv"))
+    assert set(shipped["dataset"]) == {"iris", "wine", "breast_cancer", "digits"}
+    assert shipped.groupby(["dataset", "classifier"]).size().eq(10).all()  # 10 seeds each
+    assert (ROOT / "benchmarks" / "results" / "benchmark.png").exists()
+
+
+def test_readme_table_matches_the_results():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("<!-- benchmark:start -->\n")[1].split("\n<!-- benchmark:end -->")[0]
+    assert table == summary_table(load_benchmark_results())
+
+
+def test_benchmark_smoke_run():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run_benchmark.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| iris | MLPClassifier |" in result.stdout
