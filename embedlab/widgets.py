@@ -456,8 +456,7 @@ def many_classes_demo(n_classes: int = 100, dim: int = 16, seed: int = 0) -> dic
         result[name] = {
             "accuracy": model.score(X_test, y_test),
             "fit_seconds": time.perf_counter() - start,
-            "output_layer_parameters": 65
-            * model.embedding_.shape[1 if name == "fixed codes" else 0],
+            "output_layer_parameters": sum(p.numel() for p in model.model_[-1].parameters()),
         }
     return result
 
