@@ -23,7 +23,10 @@ $(STAMP): pyproject.toml $(PINS)
 lab: $(STAMP)  ## open JupyterLab on the notebooks, on this machine only
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
 
-test: $(STAMP) lint unit notebooks-test fresh-env-test browser-test  ## everything CI runs
+test: $(STAMP)  ## everything CI runs; the two notebook runs share the two cores
+	$(MAKE) lint unit
+	$(MAKE) -j2 --output-sync=target notebooks-test fresh-env-test
+	$(MAKE) browser-test
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
