@@ -8,10 +8,11 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `training`  — one training loop returning a `History`
 - `metrics`   — scores of one run, and results over many seeds
 - `codebooks` — fixed class codes, their separation, and decoding outputs to classes
-- `losses`    — regression losses onto class codes
+- `losses`    — β-NLL and the losses that learn class vectors
 - `plots`     — pictures that return their Axes
 - `widgets`   — one interactive playground per lesson
 - `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
+- `benchmark` — the benchmark's shipped results and their summary table
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
