@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch import nn
 
 from embedlab.codebooks import CODEBOOKS, code_probabilities, make_codebook
-from embedlab.losses import beta_nll_loss, distance_cross_entropy
+from embedlab.losses import beta_nll_loss, learned_code_loss
 from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
 from embedlab.training import check_training_settings, train
 
@@ -103,7 +103,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if self.method == "learned":
             dim = self.dim if self.dim is not None else max(2, n_classes - 1)
             model = LearnedCodeModel(n_features, hidden, n_classes, dim)
-            return model, lambda out, y: distance_cross_entropy(out, y, model.codes.weight), None
+            return model, learned_code_loss(model, "distance_ce"), None
         codes = make_codebook(self.codebook, n_classes, self.dim, seed=seed)
         if self.method == "fixed":
             model = mlp(n_features, hidden, codes.shape[1])

@@ -1,6 +1,7 @@
-"""Regression losses onto class codes (introduced in lessons 3 and 4; lesson 5 adds learned codes).
+"""Losses onto class codes: β-NLL (lesson 4), and the losses that learn the codes (lesson 5).
 
-All take a batch of network outputs and the (n, d) targets, i.e. `codes[y]`, and return a scalar.
+Each returns a scalar for a batch. `learned_code_loss` picks one for a `LearnedCodeModel` and
+returns it as `loss(output, y)`, the form `embedlab.train` expects.
 """
 
 import torch
@@ -121,3 +122,24 @@ def label_embedding_loss(
     watcher_true = torch.softmax(watcher_logits, dim=1).gather(1, y[:, None]).squeeze(1)
     hinge = F.relu(watcher_true - alpha).mean()
     return head + watcher + embedding + hinge
+
+
+LEARNED_METHODS = ("mse", "distance_ce", "cosine")
+
+
+def learned_code_loss(model, method: str, temperature: float = 0.5):
+    """`loss(output, y)` for a `LearnedCodeModel` (lesson 5), by method:
+
+    - "mse": regress onto the learned codes (nothing pushes classes apart: they collapse);
+    - "distance_ce": the codes as prototypes of a distance cross-entropy (Yang et al. 2018);
+    - "cosine": cross-entropy over cosine(output, code) / temperature, both normalised.
+    """
+    if method == "mse":
+        return lambda output, y: F.mse_loss(output, model.codes(y))
+    if method == "distance_ce":
+        return lambda output, y: distance_cross_entropy(output, y, model.codes.weight)
+    if method == "cosine":
+        return lambda output, y: F.cross_entropy(
+            F.normalize(output, dim=1) @ F.normalize(model.codes.weight, dim=1).T / temperature, y
+        )
+    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(LEARNED_METHODS)}")

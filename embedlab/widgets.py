@@ -21,7 +21,7 @@ from embedlab import plots
 from embedlab.codebooks import CODEBOOKS, make_codebook, nearest_code, separation
 from embedlab.data import Split
 from embedlab.estimator import EmbeddingClassifier
-from embedlab.losses import beta_nll_loss, distance_cross_entropy
+from embedlab.losses import LEARNED_METHODS, beta_nll_loss, learned_code_loss
 from embedlab.metrics import accuracy, uncertainty_auroc
 from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
 from embedlab.seeding import seed_everything
@@ -320,23 +320,6 @@ def gaussian_widget(split: Split) -> widgets.interactive:
 
 
 # ----------------------------------------------------------------------------- lesson 5
-
-LEARNED_METHODS = ("mse", "distance_ce", "cosine")
-
-
-def learned_code_loss(model: LearnedCodeModel, method: str, temperature: float = 0.5):
-    """The loss for a LearnedCodeModel: "mse" (regress onto the learned codes, no push apart),
-    "distance_ce" (codes as prototypes, Yang et al. 2018) or "cosine" (normalised codes and
-    outputs, cross-entropy over cosine / temperature)."""
-    if method == "mse":
-        return lambda output, y: F.mse_loss(output, model.codes(y))
-    if method == "distance_ce":
-        return lambda output, y: distance_cross_entropy(output, y, model.codes.weight)
-    if method == "cosine":
-        return lambda output, y: F.cross_entropy(
-            F.normalize(output, dim=1) @ F.normalize(model.codes.weight, dim=1).T / temperature, y
-        )
-    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(LEARNED_METHODS)}")
 
 
 def learned_embedding_demo(

@@ -93,3 +93,17 @@ def test_label_embedding_loss_rejects_impossible_settings(kwargs, message):
         label_embedding_loss(logits, logits, torch.tensor([0, 1]), torch.eye(3), **kwargs)
     with pytest.raises(ValueError, match="do not fit"):
         label_embedding_loss(logits, logits, torch.tensor([0, 1]), torch.eye(4))
+
+
+def test_learned_code_loss_reaches_the_codes_and_rejects_unknown_methods():
+    from embedlab.losses import LEARNED_METHODS, learned_code_loss
+    from embedlab.models import LearnedCodeModel
+
+    model = LearnedCodeModel(4, (8,), n_classes=3, dim=2)
+    X, y = torch.randn(6, 4), torch.tensor([0, 1, 2, 0, 1, 2])
+    for method in LEARNED_METHODS:
+        model.zero_grad()
+        learned_code_loss(model, method)(model(X), y).backward()
+        assert model.codes.weight.grad.abs().sum() > 0, method
+    with pytest.raises(ValueError, match="unknown method 'triplet'"):
+        learned_code_loss(model, "triplet")
