@@ -54,7 +54,7 @@ notebooks: $(STAMP)  ## regenerate stored outputs: one clean top-to-bottom run o
 	for nb in $(NOTEBOOKS); do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
 	done
-	$(BIN)/python scripts/strip_widget_state.py $(NOTEBOOKS)
+	$(BIN)/python scripts/finish_notebooks.py $(NOTEBOOKS)
 
 badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pyproject.toml
 	$(BIN)/python scripts/colab_badges.py
@@ -65,3 +65,6 @@ bench: $(STAMP)  ## benchmarks that are not tests
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info tests/artifacts
+
+notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CPUs' float paths (minutes)
+	$(BIN)/python scripts/float_paths.py

@@ -1,0 +1,84 @@
+"""How far each notebook cell's numbers move on other CPUs' float paths: the evidence for its tag.
+
+Runs every notebook (or those named) under each float path below, into a scratch folder, and
+compares each code cell's outputs with the stored ones as the notebook tests do
+(tests/nbval_tolerance.py): the words must match; the numbers may differ. For every cell whose
+numbers move, it prints the smallest tolerance that would pass on every path, next to the tag the
+cell carries. `make notebooks-float-paths` runs it (several minutes; not part of `make test`).
+
+    python scripts/float_paths.py [notebooks/04_gaussian_regression.ipynb ...]
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from nbval_tolerance import cell_tolerance, required_tolerance  # noqa: E402
+
+# The float paths of ordinary CPUs, forced on this one (REFERENCE.md §3).
+FLOAT_PATHS = {
+    "avx2": {"ATEN_CPU_CAPABILITY": "avx2"},
+    "default": {"ATEN_CPU_CAPABILITY": "default"},
+    "default+mkl-compatible": {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"},
+}
+
+
+def outputs_text(cell) -> list[str]:
+    texts = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            texts.append(output.text)
+        for mime, data in output.get("data", {}).items():
+            if mime.startswith("text/") and "ignore" not in " ".join(cell.metadata.get("tags", [])):
+                texts.append(data)
+    return texts
+
+
+def execute(notebook: Path, env: dict, folder: Path) -> Path:
+    out = folder / notebook.name
+    command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute"]
+    command += ["--ExecutePreprocessor.timeout=300", "--output-dir", str(folder), str(notebook)]
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=900)
+    return out
+
+
+def main(paths: list[str]) -> int:
+    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    needs: dict[tuple[str, int], dict[str, float | str]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, settings in FLOAT_PATHS.items():
+            env = dict(os.environ, OMP_NUM_THREADS="1", **settings)
+            env.pop("MPLBACKEND", None)
+            folder = Path(scratch) / name
+            folder.mkdir()
+            for notebook in notebooks:
+                stored = nbformat.read(notebook, as_version=4)
+                computed = nbformat.read(execute(notebook, env, folder), as_version=4)
+                code = [c for c in stored.cells if c.cell_type == "code"]
+                ran = [c for c in computed.cells if c.cell_type == "code"]
+                for index, (a, b) in enumerate(zip(code, ran, strict=True)):
+                    if "nbval-ignore-output" in a.metadata.get("tags", []):
+                        continue
+                    need = required_tolerance(outputs_text(a), outputs_text(b))
+                    if need:
+                        needs.setdefault((notebook.name, index), {})[name] = need
+                print(f"{name}: {notebook.name} done", flush=True)
+    print("\nnotebook, code cell (nbval's number): tolerance needed per float path; tag now")
+    for (name, index), per_path in sorted(needs.items()):
+        notebook = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        cell = [c for c in notebook.cells if c.cell_type == "code"][index]
+        shown = ", ".join(
+            f"{p} {v if isinstance(v, str) else f'{v:.4g}'}" for p, v in per_path.items()
+        )
+        print(f"{name} cell {index}: {shown}; tagged {cell_tolerance(cell.metadata):g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,115 @@
+"""The notebook checker (tests/nbval_tolerance.py): numbers within a cell's tolerance pass, anything
+else fails, and a stale notebook — edited code, or an edited stored result — fails with a message
+that names the cell and the number."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nbval_tolerance import cell_tolerance, compare_within, source_hash, split_numbers
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "02_softmax_baseline.ipynb"
+
+
+def test_numbers_within_the_tolerance_match():
+    assert compare_within("mean 0.942, worst 0.908", "mean 0.951, worst 0.899", 0.01) is None
+
+
+def test_a_number_beyond_the_tolerance_is_named():
+    why = compare_within("mean 0.942, worst 0.908", "mean 0.942, worst 0.878", 0.02)
+    assert "number 2" in why and "stored 0.908" in why and "computed 0.878" in why
+    assert "tolerance 0.02" in why and "worst #" in why
+
+
+def test_words_must_match_exactly_even_with_a_tolerance():
+    assert compare_within("softmax 0.94", "fixed 0.94", 0.5) == (
+        "the text differs, not only its numbers"
+    )
+    assert compare_within("0.94 0.95", "0.94", 0.5) == "the text differs, not only its numbers"
+
+
+def test_layout_whitespace_may_shift_with_a_number_width():
+    assert compare_within("a   9.5\nb  10.0", "a  10.1\nb  10.0", 0.7) is None
+
+
+def test_zero_tolerance_means_exact():
+    assert compare_within("0.9417", "0.9417", 0.0) is None
+    assert compare_within("0.9417", "0.9418", 0.0) is not None
+
+
+def test_numbers_are_parsed_with_sign_and_exponent():
+    words, numbers = split_numbers("loss -1.5e-3 after 100 epochs, 2.1e-07")
+    assert numbers == [-1.5e-3, 100.0, 2.1e-07]
+    assert words == ["loss", "after", "epochs,", ""]
+
+
+def test_tolerance_comes_from_one_tag():
+    assert cell_tolerance({"tags": ["tolerance-0.03"]}) == 0.03
+    assert cell_tolerance({"tags": ["nbval-ignore-output"]}) == 0.0
+    assert cell_tolerance({}) == 0.0
+    with pytest.raises(ValueError, match="more than one tolerance tag"):
+        cell_tolerance({"tags": ["tolerance-0.03", "tolerance-0.1"]})
+
+
+def test_source_hash_ignores_trailing_whitespace_only():
+    assert source_hash("x = 1  \ny = 2\n") == source_hash("x = 1\ny = 2")
+    assert source_hash("x = 1\ny = 2") != source_hash("x = 1\ny = 3")
+
+
+def run_nbval(notebook: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "pytest", "--nbval", str(notebook), "--nbval-current-env"]
+    command += [
+        "-p",
+        "nbval_tolerance",
+        "--nbval-sanitize-with",
+        str(ROOT / "tests" / "nbval_sanitize.cfg"),
+    ]
+    command += ["-x", "-q", "-p", "no:cacheprovider", "--nbval-cell-timeout=120"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "tests"), OMP_NUM_THREADS="1")
+    env.pop("MPLBACKEND", None)
+    return subprocess.run(
+        command, cwd=notebook.parent, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def edited_copy(tmp_path: Path, edit) -> Path:
+    notebook = json.loads(LESSON.read_text())
+    edit(notebook["cells"])
+    copy = tmp_path / LESSON.name
+    copy.write_text(json.dumps(notebook))
+    return copy
+
+
+def cell_with(cells, text: str) -> dict:
+    return next(c for c in cells if c["cell_type"] == "code" and text in "".join(c["source"]))
+
+
+@pytest.mark.slow
+def test_a_changed_hyperparameter_without_new_outputs_fails(tmp_path):
+    def halve_the_epochs(cells):
+        cell = cell_with(cells, "history = train(model, split.X_train")
+        cell["source"] = "".join(cell["source"]).replace("epochs=100", "epochs=50")
+
+    result = run_nbval(edited_copy(tmp_path, halve_the_epochs))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "Cell source edited after its outputs were stored" in result.stdout
+    assert "make notebooks" in result.stdout
+
+
+@pytest.mark.slow
+def test_an_edited_stored_result_fails_and_names_the_number(tmp_path):
+    def improve_the_baseline(cells):
+        cell = cell_with(cells, "baseline: mean")
+        for output in cell["outputs"]:
+            text = "".join(output["text"])
+            assert "baseline: mean 0.942" in text, "lesson 2 changed: update this test"
+            output["text"] = text.replace("mean 0.942", "mean 0.972")
+
+    result = run_nbval(edited_copy(tmp_path, improve_the_baseline))
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "Cell outputs differ" in result.stdout
+    assert "stored 0.972, computed 0.942" in result.stdout
