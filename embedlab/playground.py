@@ -1,0 +1,85 @@
+"""The widget every lesson ends with (introduced in lesson 1): controls, and a picture that follows.
+
+`Playground(show, **controls)` puts the controls (ipywidgets sliders, checkboxes, dropdowns) on top
+and, below them, what `show(**values)` makes of their current values: the matplotlib figure it draws
+and the text it prints. `show` is a thin wrapper over a plain function that returns a dict of
+numbers; that dict is `.result`, so a test can move a control and read the answer without a browser:
+
+    playground.children[0].value = 0.1
+    playground.result["accuracy"]
+
+Why not `ipywidgets.interactive`? It draws through an `Output` widget. A notebook executed in batch
+(nbconvert, papermill, Jupyter Book — all built on nbclient) then has nbclient mimic that Output
+widget: it answers each output the callback makes with a comm message sent on the kernel's shell
+channel, while it is itself waiting on that channel for the cell's reply. Sometimes the reply's
+wake-up is lost and the run waits until its timeout or forever (nbclient issue 312; measured with
+`scripts/soak_notebooks.py`). Here the figure is rendered to PNG bytes and set on an `Image` widget,
+and the text on an `HTML` widget: state flows only from the kernel to the page, nothing needs an
+answer, and the same figure shows in JupyterLab, Colab and a static site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+from collections.abc import Callable
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+
+class Playground(widgets.VBox):
+    """Controls, then the figure and the printed text that `show(**values)` makes for them.
+
+    show: called with one keyword per control (its current value). It may create matplotlib
+        figures (do not call `plt.show()`) and print; it returns anything, kept as `.result`.
+        An exception it raises is shown in the widget, where the learner is looking, and
+        `.result` becomes None.
+    controls: name → ipywidgets control with a `value`.
+    """
+
+    def __init__(self, show: Callable[..., object], dpi: int = 80, **controls: widgets.Widget):
+        for name, control in controls.items():
+            if not hasattr(control, "value"):
+                raise TypeError(f"control {name!r} must be an ipywidgets control with a value")
+        self.show = show
+        self.controls = controls
+        self.dpi = dpi
+        self.text = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self.result: object = None
+        super().__init__(children=[*controls.values(), self.text, self.image])
+        self.add_class("embedlab-playground")
+        for control in controls.values():
+            control.observe(self.update, names="value")
+        self.update()
+
+    @property
+    def values(self) -> dict:
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, change: dict | None = None) -> None:
+        """Call `show` with the current values; redraw the figure and the text."""
+        printed = io.StringIO()
+        before = set(plt.get_fignums())
+        with plt.ioff(), contextlib.redirect_stdout(printed):
+            try:
+                self.result = self.show(**self.values)
+            except Exception as error:  # shown to the learner, not sent to a log console
+                self.result = None
+                print(f"Callback failed - {type(error).__name__}: {error}")
+        figures = [plt.figure(n) for n in plt.get_fignums() if n not in before]
+        self.image.value = _png(figures[-1], self.dpi) if figures else b""
+        self.image.layout.display = None if figures else "none"
+        for figure in figures:
+            plt.close(figure)
+        text = printed.getvalue().strip()
+        self.text.value = f"<pre>{html.escape(text)}</pre>" if text else ""
+
+
+def _png(figure, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()

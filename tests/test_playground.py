@@ -1,0 +1,72 @@
+"""The Playground widget: controls drive a plain function; its figure, text and result follow."""
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import pytest
+
+from embedlab.playground import Playground
+
+
+def draw(x, label):
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, x])
+    print(f"{label}: x = {x} <b>")
+    if x > 2:
+        raise ValueError("x too large")
+    return {"x": x}
+
+
+def make():
+    return Playground(draw, x=ipywidgets.IntSlider(1, 0, 3), label=ipywidgets.Text("line"))
+
+
+def test_first_drawing_happens_on_construction():
+    w = make()
+    assert w.result == {"x": 1}
+    assert bytes(w.image.value).startswith(b"\x89PNG")
+    assert w.text.value == "<pre>line: x = 1 &lt;b&gt;</pre>"  # printed text is escaped
+
+
+def test_moving_a_control_recomputes_and_redraws():
+    w = make()
+    first_png = w.image.value
+    w.children[0].value = 2
+    assert w.result == {"x": 2}
+    assert bytes(w.image.value) != bytes(first_png)
+    assert bytes(w.image.value).startswith(b"\x89PNG")
+    w.controls["label"].value = "other"
+    assert "other: x = 2" in w.text.value
+
+
+def test_figures_are_closed_after_drawing():
+    before = plt.get_fignums()
+    w = make()
+    w.children[0].value = 0
+    assert plt.get_fignums() == before
+
+
+def test_an_error_is_shown_inside_the_widget_and_clears_the_result():
+    w = make()
+    w.children[0].value = 3
+    assert w.result is None
+    assert "Callback failed - ValueError: x too large" in w.text.value
+    w.children[0].value = 1
+    assert w.result == {"x": 1} and "Callback failed" not in w.text.value
+
+
+def test_no_figure_hides_the_image():
+    w = Playground(lambda n: n * 2, n=ipywidgets.IntSlider(1, 0, 3))
+    assert w.result == 2 and bytes(w.image.value) == b"" and w.image.layout.display == "none"
+    assert w.text.value == ""
+
+
+def test_children_are_the_controls_then_text_then_image():
+    w = make()
+    assert w.children[:2] == tuple(w.controls.values())
+    assert w.children[2:] == (w.text, w.image)
+    assert "embedlab-playground" in w._dom_classes
+
+
+def test_a_control_without_a_value_is_refused():
+    with pytest.raises(TypeError, match="control 'box'"):
+        Playground(draw, box=ipywidgets.VBox())
