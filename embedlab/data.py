@@ -25,7 +25,8 @@ DATASET_NAMES = tuple(LOADERS)
 
 @dataclass
 class Split:
-    """A train/test split as tensors: X is (n, n_features) float32, y is (n,) int64."""
+    """A train/test split as tensors: X is (n, n_features) in torch's default dtype (float32 unless
+    a lesson sets float64), y is (n,) int64."""
 
     X_train: torch.Tensor
     y_train: torch.Tensor
@@ -84,9 +85,9 @@ def load_split(
         std[std == 0] = 1.0  # constant features (e.g. blank digit pixels) stay at zero
         X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
     return Split(
-        X_train=torch.tensor(X_train, dtype=torch.float32),
+        X_train=torch.tensor(X_train, dtype=torch.get_default_dtype()),
         y_train=torch.tensor(y_train, dtype=torch.int64),
-        X_test=torch.tensor(X_test, dtype=torch.float32),
+        X_test=torch.tensor(X_test, dtype=torch.get_default_dtype()),
         y_test=torch.tensor(y_test, dtype=torch.int64),
         class_names=class_names,
         feature_names=feature_names,
@@ -94,7 +95,8 @@ def load_split(
 
 
 def check_features(X, name: str = "X") -> torch.Tensor:
-    """Return X as a float32 tensor of shape (n, n_features), or raise a clear error."""
+    """Return X as a tensor of shape (n, n_features) in torch's default dtype (float32 unless set
+    to float64, as lesson 4 does), or raise a clear error."""
     if isinstance(X, torch.Tensor):
         X = X.detach()
     else:
@@ -110,7 +112,7 @@ def check_features(X, name: str = "X") -> torch.Tensor:
         raise ValueError(
             f"{name} must have at least one sample and one feature, got {tuple(X.shape)}"
         )
-    X = X.float()
+    X = X.to(torch.get_default_dtype())
     if not torch.isfinite(X).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return X

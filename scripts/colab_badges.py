@@ -1,8 +1,11 @@
-"""Write the "Open in Colab" badges and the Colab install cell from the repository URL.
+"""Write the "Open in Colab" badges and the Colab install cell from pyproject.toml.
 
-The URL is declared once, in pyproject.toml ([project.urls] Repository). After a fork changes it,
-`python scripts/colab_badges.py` rewrites every notebook's badge and install cell and the README's
-lesson table. `--check` changes nothing and exits 1 if anything is out of date (a test runs it).
+The repository URL is declared once, in pyproject.toml ([project.urls] Repository), and so is
+the version. Every notebook's install cell installs the release tag `v<version>` (the package the
+stored outputs were made with), not a moving branch. After a fork changes the URL, or a release
+bumps the version, `python scripts/colab_badges.py` rewrites every notebook's badge and install
+cell and the README's lesson table. `--check` changes nothing and exits 1 if anything is out of
+date (a test runs it).
 """
 
 import argparse
@@ -18,12 +21,30 @@ BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 COLAB_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[^)\s]+?/(notebooks/[\w.-]+\.ipynb)"
 )
-INSTALL_URL = re.compile(r"embedlab @ git\+https://github\.com/[\w.-]+/[\w.-]+")
+
+
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def version() -> str:
+    return project()["version"]
+
+
+def install_cell(repo: str, release: str) -> str:
+    """The first code cell of every lesson: install the tagged release, and only on Colab."""
+    return (
+        "# On Google Colab, install the embedlab release these lessons were run with.\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    %pip install -q "embedlab @ git+https://github.com/{repo}@v{release}"'
+    )
 
 
 def repository() -> str:
     """'owner/name' from the Repository URL in pyproject.toml."""
-    url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    url = project()["urls"]["Repository"]
     match = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+?)(?:\.git)?/?", url)
     if not match:
         raise SystemExit(
@@ -40,8 +61,9 @@ def badge(repo: str, notebook: str) -> str:
     return f"[![Open In Colab]({BADGE_IMAGE})]({colab_url(repo, notebook)})"
 
 
-def updated_notebook(path: Path, repo: str):
-    """The notebook with its badge (first line of the first cell) and install URL up to date."""
+def updated_notebook(path: Path, repo: str, release: str | None = None):
+    """The notebook with its badge (first line of the first cell) and install cell up to date."""
+    release = release or version()
     notebook = nbformat.read(path, as_version=4)
     relative = path.relative_to(ROOT).as_posix()
     first = notebook.cells[0]
@@ -53,7 +75,7 @@ def updated_notebook(path: Path, repo: str):
         notebook.cells.insert(0, nbformat.v4.new_markdown_cell(badge(repo, relative)))
     for cell in notebook.cells:
         if cell.cell_type == "code" and "google.colab" in cell.source:
-            cell.source = INSTALL_URL.sub(f"embedlab @ git+https://github.com/{repo}", cell.source)
+            cell.source = install_cell(repo, release)
     return notebook
 
 
