@@ -1,5 +1,7 @@
 """What every lesson notebook must carry, checked without running it (nbval runs it)."""
 
+import ast
+import importlib
 import json
 import re
 import subprocess
@@ -13,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 sys.path.insert(0, str(ROOT / "scripts"))
 import colab_badges  # noqa: E402
+from nbval_tolerance import STAMP_KEY, source_hash  # noqa: E402
 
 
 def code_cells(notebook):
@@ -100,3 +103,73 @@ def test_no_live_widget_state_is_stored(notebook):
     path, nb = notebook
     assert "widgets" not in nb.metadata
     assert "widget-view+json" not in path.read_text()
+
+
+def embedlab_names(source: str) -> set[tuple[str, str]]:
+    """(module, name) pairs a cell imports or reads from embedlab, e.g. ('embedlab.plots', 'x')."""
+    # IPython magics (%pip, !ls) are not Python: keep their indentation, drop their text.
+    code = "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip()[:1] in ("%", "!") else line
+        for line in source.splitlines()
+    )
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("embedlab"):
+            names |= {(node.module, alias.name) for alias in node.names}
+        elif isinstance(node, ast.Import):
+            names |= {(a.name, "") for a in node.names if a.name.startswith("embedlab")}
+        elif isinstance(node, ast.Attribute):
+            chain, value = [node.attr], node.value
+            while isinstance(value, ast.Attribute):
+                chain.insert(0, value.attr)
+                value = value.value
+            if isinstance(value, ast.Name) and value.id == "embedlab":
+                names.add((".".join(["embedlab", *chain[:-1]]), chain[-1]))
+    return names
+
+
+def missing_names(names: set[tuple[str, str]]) -> list[str]:
+    missing = []
+    for module_name, name in sorted(names):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            missing.append(module_name)
+            continue
+        if name and not hasattr(module, name):
+            missing.append(f"{module_name}.{name}")
+    return missing
+
+
+def test_every_embedlab_name_a_notebook_uses_exists_in_the_package(notebook):
+    path, nb = notebook
+    names = set().union(*(embedlab_names(c.source) for c in code_cells(nb)))
+    assert names, f"{path.name} uses nothing from embedlab"
+    assert not missing_names(names), (
+        f"{path.name} uses names embedlab lacks: {missing_names(names)}"
+    )
+
+
+def test_a_name_the_package_lacks_is_caught():
+    source = "from embedlab.plots import plot_nothing\nimport embedlab\nembedlab.losses.gone(1)"
+    assert missing_names(embedlab_names(source)) == [
+        "embedlab.losses.gone",
+        "embedlab.plots.plot_nothing",
+    ]
+
+
+def test_every_code_cell_carries_the_stamp_of_its_source(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(code_cells(nb)):
+        stamp = cell.metadata.get(STAMP_KEY, {}).get("source_hash")
+        assert stamp == source_hash(cell.source), (
+            f"{path.name} code cell {index}: outputs were not made from this source; "
+            "run `make notebooks`"
+        )
+
+
+def test_the_install_cell_installs_this_release():
+    _, nb = NOTEBOOKS[0], nbformat.read(NOTEBOOKS[0], as_version=4)
+    first = code_cells(nb)[0].source
+    assert first == colab_badges.install_cell(colab_badges.repository(), colab_badges.version())
+    assert f"@v{colab_badges.version()}" in first and "%pip install" in first
