@@ -10,7 +10,8 @@ export OMP_NUM_THREADS := 1
 # Jupyter refuses to run as root unless told; harmless otherwise.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: env lab test unit notebooks-test browser-test fresh-env-test lint format notebooks bench badges clean
+.PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
+	notebooks notebooks-float-paths soak bench badges clean
 
 env: $(STAMP)
 
@@ -40,6 +41,9 @@ notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stor
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
+notebooks-test-other-cpu: $(STAMP)  ## the same check on another CPU's float path (baseline x86 kernels, MKL's compatible path)
+	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE $(MAKE) notebooks-test
+
 fresh-env-test: $(STAMP)  ## the wheel alone, in a new venv, runs every notebook from a folder outside the repo
 	$(BIN)/pytest tests -m slow
 
@@ -68,3 +72,7 @@ clean:
 
 notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CPUs' float paths (minutes)
 	$(BIN)/python scripts/float_paths.py
+
+soak: $(STAMP)  ## execute every notebook 30x with nbconvert and 10x with papermill; count stalls (about an hour)
+	$(BIN)/python scripts/soak_notebooks.py --runs 30 --runner nbconvert --json benchmarks/results/soak_nbconvert.json
+	$(BIN)/python scripts/soak_notebooks.py --runs 10 --runner papermill --json benchmarks/results/soak_papermill.json
