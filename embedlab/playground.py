@@ -39,7 +39,7 @@ class Playground(widgets.VBox):
     controls: name → ipywidgets control with a `value`.
     """
 
-    def __init__(self, show: Callable[..., object], dpi: int = 80, **controls: widgets.Widget):
+    def __init__(self, show: Callable[..., object], dpi: int = 90, **controls: widgets.Widget):
         for name, control in controls.items():
             if not hasattr(control, "value"):
                 raise TypeError(f"control {name!r} must be an ipywidgets control with a value")
@@ -71,8 +71,11 @@ class Playground(widgets.VBox):
                 self.result = None
                 print(f"Callback failed - {type(error).__name__}: {error}")
         figures = [plt.figure(n) for n in plt.get_fignums() if n not in before]
-        self.image.value = _png(figures[-1], self.dpi) if figures else b""
+        png = _png(figures[-1], self.dpi) if figures else b""
+        self.image.value = png
         self.image.layout.display = None if figures else "none"
+        # Show the picture at its own size (pages would otherwise stretch it to their width).
+        self.image.layout.width = f"{int.from_bytes(png[16:20], 'big')}px" if figures else None
         for figure in figures:
             plt.close(figure)
         text = printed.getvalue().strip()

@@ -123,8 +123,9 @@ def run_menu_command(page, menu: str, command: str) -> None:
     page.locator(f'li[data-command="{command}"]').click()
 
 
-def widget_output_html(page) -> str:
-    return page.locator(".widget-interact .widget-output").first.inner_html()
+def picture_source(page) -> str:
+    """The blob URL of the playground's picture; a redraw gives it a new one."""
+    return page.locator(".embedlab-playground img").first.get_attribute("src") or ""
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -164,28 +165,27 @@ def test_notebook_runs_and_its_widget_responds(lab, browser, notebook):
         failed = [t for t in texts if "Traceback" in t or "Error:" in t.split("\n")[0]]
         assert not failed, f"{notebook.name} shows an error:\n{failed[0][:2000]}"
 
-        interact = page.locator(".widget-interact").first
-        interact.wait_for(timeout=30_000)
-        interact.scroll_into_view_if_needed()
-        page.locator(".widget-interact .widget-output img").first.wait_for(timeout=30_000)
-        before = widget_output_html(page)
-        handle = interact.locator(".noUi-handle").first
+        playground = page.locator(".embedlab-playground").first
+        playground.wait_for(timeout=30_000)
+        playground.scroll_into_view_if_needed()
+        playground.locator("img").first.wait_for(timeout=30_000)
+        before = picture_source(page)
+        handle = playground.locator(".noUi-handle").first
         handle.focus()
         handle.press("ArrowRight")
         try:
             page.wait_for_function(
                 """(before) => {
-                    const out = document.querySelector('.widget-interact .widget-output');
-                    return out && out.innerHTML !== before;
+                    const img = document.querySelector('.embedlab-playground img');
+                    return img && img.src && img.src !== before;
                 }""",
                 arg=before,
                 timeout=30_000,
             )
         except PlaywrightTimeoutError:
             pytest.fail(f"{notebook.name}: the widget did not redraw after a control moved")
-        after = interact.locator(".widget-output").first.inner_text()
+        after = playground.inner_text()
         assert "Callback failed" not in after and "Traceback" not in after, after[:2000]
-        interact.locator(".widget-output img").first.wait_for(timeout=30_000)
         assert not errors, f"JavaScript errors in the page: {errors}"
     finally:
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"), full_page=False)

@@ -25,6 +25,9 @@ def test_first_drawing_happens_on_construction():
     assert w.result == {"x": 1}
     assert bytes(w.image.value).startswith(b"\x89PNG")
     assert w.text.value == "<pre>line: x = 1 &lt;b&gt;</pre>"  # printed text is escaped
+    # shown at its own size: the PNG's width (a 2-inch figure at 90 dpi, trimmed to its ink)
+    width = int.from_bytes(bytes(w.image.value)[16:20], "big")
+    assert w.image.layout.width == f"{width}px" and 150 < width < 250
 
 
 def test_moving_a_control_recomputes_and_redraws():
