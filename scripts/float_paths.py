@@ -6,9 +6,15 @@ compares each code cell's outputs with the stored ones as the notebook tests do
 numbers move, it prints the smallest tolerance that would pass on every path, next to the tag the
 cell carries. `make notebooks-float-paths` runs it (several minutes; not part of `make test`).
 
-    python scripts/float_paths.py [notebooks/04_gaussian_regression.ipynb ...]
+    python scripts/float_paths.py [--write-tags] [notebooks/04_gaussian_regression.ipynb ...]
+
+With --write-tags each cell whose numbers moved gets the smallest of TOLERANCE_STEPS at least twice
+what it needed (its old tag is replaced; source and outputs are untouched, so its stamp still
+holds). A cell needing more than the largest step, or whose words changed, is listed for a person
+to fix: print fewer digits, assert a bound instead, or make the computation steadier.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -19,7 +25,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from nbval_tolerance import cell_tolerance, required_tolerance  # noqa: E402
+from nbval_tolerance import TOLERANCE_TAG, cell_tolerance, required_tolerance  # noqa: E402
+
+TOLERANCE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
 
 # The float paths of ordinary CPUs, forced on this one (REFERENCE.md §3).
 FLOAT_PATHS = {
@@ -48,8 +56,27 @@ def execute(notebook: Path, env: dict, folder: Path) -> Path:
     return out
 
 
-def main(paths: list[str]) -> int:
-    notebooks = [Path(p) for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+def tag_for(need: float) -> float | None:
+    """The smallest step at least twice `need`, or None if no step is large enough."""
+    return next((step for step in TOLERANCE_STEPS if step >= 2 * need), None)
+
+
+def write_tags(notebook: Path, needs: dict[int, float]) -> None:
+    """Replace each listed code cell's tolerance tag; leave everything else as it is."""
+    nb = nbformat.read(notebook, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for index, need in needs.items():
+        tags = [t for t in code[index].metadata.get("tags", []) if not TOLERANCE_TAG.match(t)]
+        code[index].metadata["tags"] = tags + [f"tolerance-{tag_for(need):g}"]
+    nbformat.write(nb, notebook)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--write-tags", action="store_true")
+    args = parser.parse_args()
+    notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     needs: dict[tuple[str, int], dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, settings in FLOAT_PATHS.items():
@@ -81,4 +108,4 @@ def main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

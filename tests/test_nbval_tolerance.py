@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from nbval_tolerance import cell_tolerance, compare_within, source_hash, split_numbers
+from nbval_tolerance import (
+    cell_tolerance,
+    compare_within,
+    needed_tolerance,
+    required_tolerance,
+    sanitize,
+    source_hash,
+    split_numbers,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "02_softmax_baseline.ipynb"
@@ -113,3 +121,17 @@ def test_an_edited_stored_result_fails_and_names_the_number(tmp_path):
     assert result.returncode == 1, result.stdout[-3000:]
     assert "Cell outputs differ" in result.stdout
     assert "stored 0.972, computed 0.942" in result.stdout
+
+
+def test_needed_tolerance_is_the_largest_scaled_difference():
+    assert needed_tolerance("acc 0.940, count 120", "acc 0.946, count 123") == pytest.approx(0.025)
+    assert needed_tolerance("same 1.0", "same 1.0") == 0.0
+    assert needed_tolerance("a 1", "b 1") == "the text differs"
+
+
+def test_required_tolerance_sanitizes_first_and_spans_all_outputs():
+    # float tails beyond 4 decimals are masked before comparing, as in the notebook run
+    assert required_tolerance(["x 0.123456"], ["x 0.123499"]) == 0.0
+    assert required_tolerance(["a 0.5", "b 0.25"], ["a 0.5", "b 0.2"]) == pytest.approx(0.05)
+    assert required_tolerance(["a 0.5"], ["a 0.5", "b"]) == "a different number of outputs"
+    assert sanitize("at 0x7f3a2b1c9d80") == "at 0xADDRESS"
