@@ -73,3 +73,53 @@ def test_children_are_the_controls_then_text_then_image():
 def test_a_control_without_a_value_is_refused():
     with pytest.raises(TypeError, match="control 'box'"):
         Playground(draw, box=ipywidgets.VBox())
+
+
+def shell_sends_while_executing(cell_source: str) -> int:
+    """Execute a one-widget notebook with nbclient (as nbconvert, papermill and Jupyter Book do)
+    and count the comm messages nbclient sends to the kernel's shell channel meanwhile."""
+    import nbclient
+    import nbformat
+    from nbclient import output_widget
+
+    sends = []
+    original = output_widget.OutputWidget.send
+
+    def counting_send(self, *args, **kwargs):
+        sends.append(1)
+        return original(self, *args, **kwargs)
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell_source)])
+    output_widget.OutputWidget.send = counting_send
+    try:
+        nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    finally:
+        output_widget.OutputWidget.send = original
+    return len(sends)
+
+
+WIDGET_CELL = """
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+{imports}
+
+def show(a):
+    fig, ax = plt.subplots()
+    ax.plot([0, a])
+    print("a =", a)
+    {show_line}
+    return a
+
+{make}(show, a=widgets.IntSlider(1, 0, 3))
+"""
+
+
+def test_a_batch_executor_sends_nothing_to_the_kernel_while_a_playground_draws():
+    playground = WIDGET_CELL.format(
+        imports="from embedlab.playground import Playground", show_line="", make="Playground"
+    )
+    assert shell_sends_while_executing(playground) == 0
+    # ipywidgets.interactive draws through an Output widget: nbclient answers each of its outputs
+    # on the shell channel while it waits there for the cell's reply (nbclient issue 312).
+    interactive = WIDGET_CELL.format(imports="", show_line="plt.show()", make="widgets.interactive")
+    assert shell_sends_while_executing(interactive) >= 1
