@@ -35,11 +35,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/pytest tests -m "not browser and not slow"
+	$(BIN)/pytest tests -m "not browser and not slow and not stale"
 
-notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs
+notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs; stale copies must fail
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(BIN)/pytest tests -m stale
 
 notebooks-test-other-cpu: $(STAMP)  ## the same check on another CPU's float path (baseline x86 kernels, MKL's compatible path)
 	ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE $(MAKE) notebooks-test

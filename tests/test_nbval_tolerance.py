@@ -97,7 +97,7 @@ def cell_with(cells, text: str) -> dict:
     return next(c for c in cells if c["cell_type"] == "code" and text in "".join(c["source"]))
 
 
-@pytest.mark.slow
+@pytest.mark.stale
 def test_a_changed_hyperparameter_without_new_outputs_fails(tmp_path):
     def halve_the_epochs(cells):
         """Change the first training cell's epochs, leaving its stored outputs as they were."""
@@ -114,7 +114,7 @@ def test_a_changed_hyperparameter_without_new_outputs_fails(tmp_path):
     assert "make notebooks" in result.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.stale
 def test_an_edited_stored_result_fails_and_names_the_number(tmp_path):
     edited = {}
 
