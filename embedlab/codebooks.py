@@ -205,3 +205,14 @@ def gaussian_log_likelihood(
     scaled = (mean[:, None, :] - codes[None, :, :]).pow(2) / variance[:, None, :]
     log_norm = variance.log().sum(dim=1, keepdim=True) + mean.shape[1] * math.log(2 * math.pi)
     return -0.5 * (scaled.sum(dim=-1) + log_norm)
+
+
+def distance_ratio(codes: torch.Tensor) -> float:
+    """Smallest pairwise distance between rows of a (K, d) code book divided by the mean one.
+
+    A scale-free separation (lesson 3): multiplying every code by a number leaves it unchanged,
+    as it leaves nearest-code decoding unchanged. 1 when all codes are equally far apart (the
+    simplex), near 0 when two codes nearly coincide relative to the rest.
+    """
+    result = separation(codes)
+    return result["min_distance"] / result["mean_distance"]

@@ -143,3 +143,14 @@ def test_separation_numbers():
     result = separation(torch.tensor([[0.0, 1.0], [0.0, -1.0], [1.0, 0.0]]))
     assert result["min_distance"] == pytest.approx(math.sqrt(2))
     assert result["min_angle_deg"] == pytest.approx(90)
+
+
+def test_distance_ratio_is_scale_free_and_one_for_the_simplex():
+    from embedlab.codebooks import distance_ratio
+
+    codes = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])  # distances 3, 4, 5
+    assert distance_ratio(codes) == pytest.approx(3 / 4)
+    assert distance_ratio(10 * codes) == pytest.approx(3 / 4)
+    assert distance_ratio(simplex_codes(5)) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="codes"):
+        distance_ratio(torch.zeros(1, 2))
