@@ -254,9 +254,10 @@ def plot_paired_differences(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=DeprecationWarning)
         sns.boxplot(data=long, x="column", y="difference", color="0.9", showfliers=False, ax=ax)
+    palette = dict(zip(table.columns, sns.color_palette(n_colors=len(table.columns)), strict=True))
     sns.stripplot(
         data=long, x="column", y="difference", hue="column", legend=False, size=5, jitter=0.15,
-        ax=ax,
+        palette=palette, ax=ax,
     )  # fmt: skip
     ax.set_xlabel("")
     ax.set_ylabel(f"{metric} − {reference}\n(same seed)")

@@ -94,3 +94,14 @@ def test_paired_differences_plot_one_strip_per_method_and_a_zero_line():
     assert sorted(np.round(dots[0], 4)) == [-0.1, 0.0, 0.05]
     with pytest.raises(ValueError, match="reference"):
         plots.plot_paired_differences(table, reference="c")
+
+
+def test_paired_differences_keep_the_seed_plot_colours():
+    import seaborn as sns
+
+    table = pd.DataFrame({"ref": [0.9, 0.8], "a": [0.95, 0.8], "b": [0.9, 0.9]})
+    ax = plots.plot_paired_differences(table, reference="ref")
+    strips = [c for c in ax.collections if len(c.get_offsets()) == 2]
+    palette = sns.color_palette(n_colors=3)
+    assert np.allclose(strips[0].get_facecolor()[0][:3], palette[1])  # "a" is the 2nd column
+    assert np.allclose(strips[1].get_facecolor()[0][:3], palette[2])
