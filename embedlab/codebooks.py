@@ -205,3 +205,39 @@ def gaussian_log_likelihood(
     scaled = (mean[:, None, :] - codes[None, :, :]).pow(2) / variance[:, None, :]
     log_norm = variance.log().sum(dim=1, keepdim=True) + mean.shape[1] * math.log(2 * math.pi)
     return -0.5 * (scaled.sum(dim=-1) + log_norm)
+
+
+def distance_ratio(codes: torch.Tensor) -> float:
+    """Smallest pairwise distance between rows of a (K, d) code book divided by the mean one.
+
+    A scale-free separation (lesson 3): multiplying every code by a number leaves it unchanged,
+    as it leaves nearest-code decoding unchanged. 1 when all codes are equally far apart (the
+    simplex), near 0 when two codes nearly coincide relative to the rest.
+    """
+    result = separation(codes)
+    return result["min_distance"] / result["mean_distance"]
+
+
+def blend_misdecoding(codes: torch.Tensor, first: int, second: int, steps: int = 101) -> float:
+    """Fraction of the straight line from code `first` to code `second` that nearest-code
+    decoding assigns to a *third* class (lesson 3). Scale-free, and 0 for the simplex, one-hot
+    and Hadamard books (equal lengths, equal angles).
+
+    Why it matters: a network trained with MSE answers an input it cannot place between two
+    classes with a point between their codes (the MSE-optimal output is the probability-weighted
+    mean of the codes). Where that blend is nearest to a third code, the input is decoded as a
+    class it does not resemble.
+    """
+    codes = _check_codes(codes)
+    k = len(codes)
+    for name, index in (("first", first), ("second", second)):
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < k:
+            raise ValueError(f"{name} must be a class index in [0, {k - 1}], got {index!r}")
+    if first == second:
+        raise ValueError(f"first and second must be two different classes, got {first} twice")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        raise ValueError(f"steps must be an integer >= 2, got {steps!r}")
+    t = torch.linspace(0, 1, steps, dtype=codes.dtype)[:, None]
+    line = (1 - t) * codes[first] + t * codes[second]
+    decoded = nearest_code(line, codes)
+    return ((decoded != first) & (decoded != second)).float().mean().item()

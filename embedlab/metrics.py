@@ -134,3 +134,47 @@ def accuracy_coverage(uncertainty, is_correct) -> pd.DataFrame:
     return pd.DataFrame(
         {"coverage": kept / len(order), "accuracy": np.cumsum(is_correct[order]) / kept}
     )
+
+
+def per_seed_table(results: pd.DataFrame, by: str, metric: str = "accuracy") -> pd.DataFrame:
+    """`metric` of a tidy (seed, metric, value, `by`) table as one row per seed, one column per
+    value of `by` (lesson 2): the layout for comparing methods seed by seed."""
+    missing = {"seed", "metric", "value", by} - set(results.columns)
+    if missing:
+        raise ValueError(f"results has no column(s) {sorted(missing)}")
+    data = results[results["metric"] == metric]
+    if data.empty:
+        raise ValueError(f"results has no rows for metric {metric!r}")
+    table = data.pivot(index="seed", columns=by, values="value")
+    table.columns.name = by
+    return table[list(dict.fromkeys(data[by]))]  # columns in order of first appearance
+
+
+def paired_differences(table: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Compare every column of a `per_seed_table` with the `reference` column, seed by seed.
+
+    Returns one row per other column: the mean, std, min and max of (column − reference) over
+    the seeds both ran, and on how many seeds the column was better, tied or worse. Pairing
+    removes what a seed's split does to every method alike (some splits are simply hard).
+    """
+    if reference not in table.columns:
+        raise ValueError(
+            f"reference must be one of the columns {list(table.columns)}, got {reference!r}"
+        )
+    differences = table.drop(columns=reference).sub(table[reference], axis=0)
+    rows = {}
+    for name, diff in differences.items():
+        diff = diff.dropna()
+        rows[name] = {
+            "mean": diff.mean(),
+            "std": diff.std(),
+            "min": diff.min(),
+            "max": diff.max(),
+            "better": int((diff > 1e-12).sum()),
+            "tied": int((diff.abs() <= 1e-12).sum()),
+            "worse": int((diff < -1e-12).sum()),
+            "seeds": len(diff),
+        }
+    summary = pd.DataFrame.from_dict(rows, orient="index")
+    summary.index.name = f"minus {reference}"
+    return summary

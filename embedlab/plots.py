@@ -225,3 +225,42 @@ def plot_code_trajectories(trajectory, class_names: list[str] | None = None, ax=
     ax.set_aspect("equal", adjustable="datalim")
     ax.set_title(title or "class codes during training (o start, * end)")
     return ax
+
+
+def wrap_xticklabels(ax, width: int = 10):
+    """Wrap long x tick labels onto several lines so that neighbours do not collide."""
+    import textwrap
+
+    ticks = ax.get_xticks()
+    labels = [textwrap.fill(t.get_text(), width) for t in ax.get_xticklabels()]
+    ax.set_xticks(ticks, labels)
+    return ax
+
+
+def plot_paired_differences(
+    table: pd.DataFrame, reference: str, metric: str = "accuracy", ax=None, title: str = ""
+):
+    """Per-seed differences (column − reference) of a `metrics.per_seed_table`, one dot per seed
+    and a box per column, with a line at zero: above it the column beat the reference on that
+    seed (lesson 2). Pairing by seed removes what a hard split does to every method alike."""
+    if reference not in table.columns:
+        raise ValueError(
+            f"reference must be one of the columns {list(table.columns)}, got {reference!r}"
+        )
+    differences = table.drop(columns=reference).sub(table[reference], axis=0)
+    long = differences.melt(var_name="column", value_name="difference").dropna()
+    ax = _axes(ax, figsize=(5.5, 3.5))
+    ax.axhline(0, color="black", lw=1, zorder=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        sns.boxplot(data=long, x="column", y="difference", color="0.9", showfliers=False, ax=ax)
+    palette = dict(zip(table.columns, sns.color_palette(n_colors=len(table.columns)), strict=True))
+    sns.stripplot(
+        data=long, x="column", y="difference", hue="column", legend=False, size=5, jitter=0.15,
+        palette=palette, ax=ax,
+    )  # fmt: skip
+    ax.set_xlabel("")
+    ax.set_ylabel(f"{metric} − {reference}\n(same seed)")
+    ax.set_title(title)
+    wrap_xticklabels(ax)
+    return ax

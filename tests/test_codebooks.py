@@ -143,3 +143,37 @@ def test_separation_numbers():
     result = separation(torch.tensor([[0.0, 1.0], [0.0, -1.0], [1.0, 0.0]]))
     assert result["min_distance"] == pytest.approx(math.sqrt(2))
     assert result["min_angle_deg"] == pytest.approx(90)
+
+
+def test_distance_ratio_is_scale_free_and_one_for_the_simplex():
+    from embedlab.codebooks import distance_ratio
+
+    codes = torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]])  # distances 3, 4, 5
+    assert distance_ratio(codes) == pytest.approx(3 / 4)
+    assert distance_ratio(10 * codes) == pytest.approx(3 / 4)
+    assert distance_ratio(simplex_codes(5)) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="codes"):
+        distance_ratio(torch.zeros(1, 2))
+
+
+def test_blend_misdecoding_finds_a_code_in_the_way():
+    from embedlab.codebooks import blend_misdecoding
+
+    in_a_row = torch.tensor([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    # from code 0 to code 2 the line passes code 1: x in (0.5, 1.5) decodes to class 1
+    assert blend_misdecoding(in_a_row, 0, 2, steps=1001) == pytest.approx(0.5, abs=0.002)
+    assert blend_misdecoding(10 * in_a_row, 0, 2, steps=1001) == pytest.approx(0.5, abs=0.002)
+    assert blend_misdecoding(in_a_row, 0, 1) == 0.0
+    for book in [simplex_codes(4), make_codebook("onehot", 4), make_codebook("hadamard", 3, 4)]:
+        assert blend_misdecoding(book, 0, 2) == 0.0
+
+
+@pytest.mark.parametrize(
+    "first, second, steps, argument",
+    [(0, 3, 11, "second"), (-1, 1, 11, "first"), (1, 1, 11, "different"), (0, 1, 1, "steps")],
+)
+def test_blend_misdecoding_rejects_bad_arguments(first, second, steps, argument):
+    from embedlab.codebooks import blend_misdecoding
+
+    with pytest.raises(ValueError, match=argument):
+        blend_misdecoding(simplex_codes(3), first, second, steps=steps)

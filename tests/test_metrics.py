@@ -98,3 +98,38 @@ def test_accuracy_coverage_rises_when_uncertainty_is_useful():
     curve = accuracy_coverage([0.1, 0.2, 0.3, 0.9], [True, True, True, False])
     assert curve["coverage"].tolist() == [0.25, 0.5, 0.75, 1.0]
     assert curve["accuracy"].tolist() == [1.0, 1.0, 1.0, 0.75]
+
+
+def _two_methods():
+    from embedlab.metrics import repeat_over_seeds
+
+    a = repeat_over_seeds(lambda s: {"accuracy": [0.9, 0.8, 0.7][s]}, range(3)).assign(m="a")
+    b = repeat_over_seeds(lambda s: {"accuracy": [0.95, 0.8, 0.6][s]}, range(3)).assign(m="b")
+    return pd.concat([b, a])
+
+
+def test_per_seed_table_has_a_row_per_seed_and_a_column_per_method():
+    from embedlab.metrics import per_seed_table
+
+    table = per_seed_table(_two_methods(), by="m")
+    assert list(table.columns) == ["b", "a"]  # order of first appearance
+    assert list(table.index) == [0, 1, 2]
+    assert table.loc[2, "a"] == pytest.approx(0.7) and table.loc[0, "b"] == pytest.approx(0.95)
+    with pytest.raises(ValueError, match="no rows for metric 'loss'"):
+        per_seed_table(_two_methods(), by="m", metric="loss")
+    with pytest.raises(ValueError, match="column"):
+        per_seed_table(_two_methods(), by="method")
+
+
+def test_paired_differences_pair_by_seed():
+    from embedlab.metrics import paired_differences, per_seed_table
+
+    summary = paired_differences(per_seed_table(_two_methods(), by="m"), reference="a")
+    # b - a per seed: +0.05, 0, -0.1
+    row = summary.loc["b"]
+    assert row["mean"] == pytest.approx(-0.05 / 3)
+    assert row["min"] == pytest.approx(-0.1) and row["max"] == pytest.approx(0.05)
+    assert (row["better"], row["tied"], row["worse"], row["seeds"]) == (1, 1, 1, 3)
+    assert list(summary.index) == ["b"]
+    with pytest.raises(ValueError, match="reference"):
+        paired_differences(per_seed_table(_two_methods(), by="m"), reference="c")

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -75,3 +76,32 @@ def test_code_trajectories():
     assert len(ax.lines) == 3
     with pytest.raises(ValueError, match="snapshots, K, 2"):
         plots.plot_code_trajectories(torch.randn(5, 3))
+
+
+def test_wrap_xticklabels_breaks_long_names():
+    results = repeat_over_seeds(lambda s: {"accuracy": 0.9}, range(2))
+    results = pd.concat([results.assign(m="random, dim 2"), results.assign(m="simplex, dim 2")])
+    ax = plots.wrap_xticklabels(plots.plot_seed_results(results, x="m"), width=8)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["random,\ndim 2", "simplex,\ndim 2"]
+
+
+def test_paired_differences_plot_one_strip_per_method_and_a_zero_line():
+    table = pd.DataFrame({"ref": [0.9, 0.8, 0.7], "a": [0.95, 0.8, 0.6], "b": [0.9, 0.9, 0.9]})
+    ax = plots.plot_paired_differences(table, reference="ref")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    assert any(list(line.get_ydata()) == [0, 0] for line in ax.lines)  # the zero line
+    dots = [c.get_offsets()[:, 1] for c in ax.collections if len(c.get_offsets()) == 3]
+    assert sorted(np.round(dots[0], 4)) == [-0.1, 0.0, 0.05]
+    with pytest.raises(ValueError, match="reference"):
+        plots.plot_paired_differences(table, reference="c")
+
+
+def test_paired_differences_keep_the_seed_plot_colours():
+    import seaborn as sns
+
+    table = pd.DataFrame({"ref": [0.9, 0.8], "a": [0.95, 0.8], "b": [0.9, 0.9]})
+    ax = plots.plot_paired_differences(table, reference="ref")
+    strips = [c for c in ax.collections if len(c.get_offsets()) == 2]
+    palette = sns.color_palette(n_colors=3)
+    assert np.allclose(strips[0].get_facecolor()[0][:3], palette[1])  # "a" is the 2nd column
+    assert np.allclose(strips[1].get_facecolor()[0][:3], palette[2])

@@ -5,8 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from embedlab import plots
-from embedlab.codebooks import CODEBOOKS, make_codebook, nearest_code, separation
-from embedlab.data import Split
+from embedlab.codebooks import CODEBOOKS, distance_ratio, make_codebook, nearest_code
+from embedlab.data import load_split
 from embedlab.metrics import accuracy
 from embedlab.models import mlp
 from embedlab.playground import Playground
@@ -15,8 +15,17 @@ from embedlab.training import train
 from embedlab.widgets.common import project_to_2d
 
 
-def codebook_demo(split: Split, codebook: str = "simplex", dim: int = 2, seed: int = 0) -> dict:
-    """Regress an MLP onto fixed class codes with MSE; decode by nearest code; return accuracy."""
+def codebook_demo(
+    dataset: str = "iris", codebook: str = "simplex", dim: int | None = 2, seed: int = 0
+) -> dict:
+    """Regress an MLP onto fixed class codes with MSE (the house recipe), decode by nearest
+    code, return accuracy. `seed` picks the split, the initial weights and (for random and
+    sphere books) the codes, exactly as lesson 3's `run_codebook` does. The one-hot book has
+    one dimension per class, so it ignores `dim`: `dim_used` says what was used.
+    """
+    split = load_split(dataset, seed=seed)
+    if codebook == "onehot":
+        dim = None
     codes = make_codebook(codebook, split.n_classes, dim, seed=seed)
     seed_everything(seed)
     model = mlp(split.n_features, (100, 100), codes.shape[1])
@@ -32,34 +41,45 @@ def codebook_demo(split: Split, codebook: str = "simplex", dim: int = 2, seed: i
         outputs = model(split.X_test)
     return {
         "accuracy": accuracy(split.y_test, nearest_code(outputs, codes)),
-        "min_code_distance": separation(codes)["min_distance"],
+        "distance_ratio": distance_ratio(codes),
+        "dim_used": codes.shape[1],
         "outputs": outputs,
         "codes": codes,
+        "y_test": split.y_test,
+        "class_names": split.class_names,
         "history": history,
     }
 
 
-def codebook_widget(split: Split) -> Playground:
-    """Code book, dimension and seed; redraws the embedding space and the accuracy."""
+def codebook_widget(dataset: str = "iris") -> Playground:
+    """Code book, dimension and seed (a new split, initial weights and random book, as in the
+    lesson); redraws the embedding space and the accuracy."""
 
     def show(codebook, dim, seed):
-        if codebook == "onehot":
-            dim = split.n_classes
         try:
-            result = codebook_demo(split, codebook, dim, seed)
+            result = codebook_demo(dataset, codebook, dim, seed)
         except ValueError as error:  # an impossible (code book, dim) pair: say why, draw nothing
             print(f"Not possible: {error}")
             return None
+        if result["dim_used"] != dim:
+            print(
+                f"The {codebook} book has one dimension per class: it uses dim "
+                f"{result['dim_used']} whatever the dimension slider says."
+            )
         outputs, codes = project_to_2d(result["outputs"], result["codes"])
-        plots.plot_embedding_space(
+        drawn_in_2d = result["dim_used"] == 2
+        ax = plots.plot_embedding_space(
             outputs,
-            split.y_test,
+            result["y_test"],
             codes,
-            split.class_names,
-            regions=codes.shape[1] == result["codes"].shape[1],
-            title=f"{codebook}, dim {result['codes'].shape[1]}: accuracy {result['accuracy']:.3f}, "
-            f"min code distance {result['min_code_distance']:.2f}",
+            result["class_names"],
+            regions=drawn_in_2d,
+            title=f"{codebook}, dim {result['dim_used']}, seed {seed}: accuracy "
+            f"{result['accuracy']:.3f}, min/mean code distance {result['distance_ratio']:.2f}",
         )
+        axis = "output" if drawn_in_2d else "main direction of the codes"
+        ax.set_xlabel(f"{axis} 1")
+        ax.set_ylabel(f"{axis} 2")
         return result
 
     return Playground(
