@@ -57,6 +57,7 @@ format: $(STAMP)
 notebooks: $(STAMP)  ## regenerate stored outputs: one clean run of each notebook, timed into docs/lesson_times.json
 	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 	$(BIN)/python scripts/finish_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python scripts/lesson_apparatus.py
 
 badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pyproject.toml
 	$(BIN)/python scripts/colab_badges.py

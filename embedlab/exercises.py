@@ -68,6 +68,11 @@ def _number(expected: float, hint: str, rel: float = 1e-3, abs_tol: float = 1e-6
     return judge
 
 
+def _count(expected: int, hint: str):
+    """A whole number: right only when it rounds to `expected` (a count has no tolerance)."""
+    return _number(expected, hint, rel=0, abs_tol=0.01)
+
+
 def _in_range(low: float, high: float, hint: str):
     def judge(answer):
         try:
@@ -215,7 +220,7 @@ EXERCISES = {
             "1.1",
             "Count the parameters of a table",
             2,
-            _number(16_000, "a table has one trainable number per row and column: rows × dim."),
+            _count(16_000, "a table has one trainable number per row and column: rows × dim."),
             "16,000: one trainable number per id and dimension, and no bias.",
         ),
         _exercise(

@@ -59,11 +59,10 @@ def main() -> int:
     parser.add_argument("--times", type=Path, default=TIMES, help="JSON file to update")
     parser.add_argument("--timeout", type=int, default=60, help="seconds per cell")
     args = parser.parse_args()
-    times = {}
-    for path in args.notebooks:
-        times[path.stem] = execute(path, args.timeout)
-        print(f"{path.name}: {times[path.stem]:.1f} s")
-    record(times, args.times)
+    for path in args.notebooks:  # recorded one by one: a later failure keeps earlier times
+        seconds = execute(path, args.timeout)
+        record({path.stem: seconds}, args.times)
+        print(f"{path.name}: {seconds:.1f} s")
     return 0
 
 

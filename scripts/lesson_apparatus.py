@@ -189,11 +189,11 @@ def updated_notebook(path: Path, data: dict, times: dict, repo: str, version: st
     return notebook
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
     parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     data, times = load_data(), load_times()
     repo, version = colab_badges.repository(), colab_badges.version()
     stale = []

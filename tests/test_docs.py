@@ -58,6 +58,7 @@ def test_lesson_theory_links_point_at_headings():
 def test_glossary_has_the_terms_learners_meet():
     glossary = (ROOT / "GLOSSARY.md").read_text()
     terms = re.findall(r"^\*\*(.+?)\*\* —", glossary, re.M)
+
     def key(term):
         return re.sub(r"[^a-z]", "", term.lower().replace("β", "beta"))
 
