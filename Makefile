@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml $(PINS)
 	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[lab,test]"
 	touch $(STAMP)
 
-lab: $(STAMP)  ## open JupyterLab on the notebooks, on this machine only
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+lab: $(STAMP)  ## open JupyterLab on the repository (lessons in notebooks/, exercises in exercises/), on this machine only
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. $(ALLOW_ROOT)
 
 test: $(STAMP)  ## everything CI runs; the two notebook runs share the two cores
 	$(MAKE) lint unit
