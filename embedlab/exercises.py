@@ -8,87 +8,29 @@ which shows ✅ and what the answer means, or ❌ and a hint. An answer left at 
 "not answered yet". Numbers are compared within a tolerance, never exactly: a correct answer
 computed on another CPU, in float32 or in another order of operations still passes.
 
-The expected answers and hints live here, in `EXERCISES`, one `Exercise` per name. The worked
+The expected answers and hints live here, in `EXERCISES`, one `Exercise` per name (tolerances
+and the learner's `Result` are in `embedlab.checking`). The worked
 solutions live next to the stubs in `exercises/solutions/` (scripts/build_exercises.py writes the
 learner notebooks from them), and tests/test_exercises.py proves every solution passes its check
 and every stub does not.
 """
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-UNANSWERED = (Ellipsis, None)
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of `check`: `passed`, and the message shown under the cell."""
-
-    name: str
-    passed: bool
-    message: str
-
-    def __repr__(self) -> str:
-        mark = "✅" if self.passed else "❌"
-        return f"{mark} Exercise {self.name}: {self.message}"
-
-    def __bool__(self) -> bool:
-        return self.passed
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: its lesson, title, time in minutes, and a `judge(answer) -> (ok, hint)`."""
-
-    name: str
-    lesson: int
-    title: str
-    minutes: int
-    judge: Callable[[object], tuple[bool, str]]
-    success: str
-
-
-def close(value, expected: float, rel: float = 1e-3, abs_tol: float = 1e-6) -> bool:
-    """True when `value` is a real number within rel·|expected| + abs_tol of `expected`."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(number) and abs(number - expected) <= rel * abs(expected) + abs_tol
-
-
-def _number(expected: float, hint: str, rel: float = 1e-3, abs_tol: float = 1e-6):
-    def judge(answer):
-        return close(answer, expected, rel, abs_tol), hint
-
-    return judge
-
-
-def _count(expected: int, hint: str):
-    """A whole number: right only when it rounds to `expected` (a count has no tolerance)."""
-    return _number(expected, hint, rel=0, abs_tol=0.01)
-
-
-def _in_range(low: float, high: float, hint: str):
-    def judge(answer):
-        try:
-            number = float(answer)
-        except (TypeError, ValueError):
-            return False, hint
-        return low <= number <= high, hint
-
-    return judge
-
-
-def _choice(expected: str, hint: str):
-    def judge(answer):
-        return isinstance(answer, str) and answer.strip().lower() == expected, hint
-
-    return judge
+from embedlab.checking import (
+    UNANSWERED,
+    Exercise,
+    Result,
+    choice,
+    close,
+    count,
+    in_range,
+    number,
+    same_names,
+)
 
 
 def _judge_matmul_lookup(answer):
@@ -159,35 +101,6 @@ def _judge_beta_gradients(answer):
     return ok, hint
 
 
-def _judge_pitfall_lr(answer):
-    hint = (
-        "compare plain NLL (β = 0) with β-NLL (β = 0.5) on digits at each learning rate, 3 seeds "
-        "each; the pitfall shows when plain NLL's worst seed falls well below β-NLL's. Lesson 4 "
-        "saw it at 1e-2 and not at 3e-3."
-    )
-    return close(answer, 1e-2, rel=1e-6), hint
-
-
-def _judge_penalty(answer):
-    hint = (
-        "add weight · separation_penalty(model.codes.weight, margin=1.0) to the MSE; after "
-        "training, measure separation(model.class_codes())['min_distance']. Without the penalty "
-        "it falls below 0.05; with it the codes stay about a margin apart."
-    )
-    return isinstance(answer, (int, float)) and 0.5 <= float(answer) <= 2.0, hint
-
-
-def _judge_pair(expected: set[str], hint: str):
-    def judge(answer):
-        try:
-            names = {str(a).strip().lower() for a in answer}
-        except TypeError:
-            return False, hint
-        return names == expected, hint
-
-    return judge
-
-
 def _judge_is_learning(answer):
     hint = (
         "True only if parameter.grad is not None AND the parameter object is one of the "
@@ -220,14 +133,14 @@ EXERCISES = {
             "1.1",
             "Count the parameters of a table",
             2,
-            _count(16_000, "a table has one trainable number per row and column: rows × dim."),
+            count(16_000, "a table has one trainable number per row and column: rows × dim."),
             "16,000: one trainable number per id and dimension, and no bias.",
         ),
         _exercise(
             "1.2",
             "Gradient of a row looked up three times",
             5,
-            _number(3.0, "each use of a row adds its upstream gradient (here 1) once."),
+            number(3.0, "each use of a row adds its upstream gradient (here 1) once."),
             "3: gradients of repeated lookups add up, once per use.",
         ),
         _exercise(
@@ -241,7 +154,7 @@ EXERCISES = {
             "1.4",
             "Which rows does max_norm rewrite?",
             5,
-            _number(
+            number(
                 2,
                 "count the distinct ids looked up: a repeated id is one row, the rest untouched.",
             ),
@@ -251,7 +164,7 @@ EXERCISES = {
             "2.1",
             "The double-softmax floor for 10 classes",
             3,
-            _number(math.log(1 + 9 / math.e), "the floor is ln(1 + (K − 1)/e) with K = 10."),
+            number(math.log(1 + 9 / math.e), "the floor is ln(1 + (K − 1)/e) with K = 10."),
             "ln(1 + 9/e) ≈ 1.4612: the more classes, the higher the floor.",
         ),
         _exercise(
@@ -265,7 +178,7 @@ EXERCISES = {
             "2.3",
             "Which change of the write-up slows learning?",
             10,
-            _choice(
+            choice(
                 "sgd",
                 "train the baseline with ONE change at a time and compare the training accuracy "
                 "after 100 epochs; the extra softmax raises the loss's floor but the argmax still "
@@ -286,14 +199,14 @@ EXERCISES = {
             "3.1",
             "Cosine between two simplex codes",
             3,
-            _number(-0.25, "the simplex's pairwise cosine is −1/(K − 1)."),
+            number(-0.25, "the simplex's pairwise cosine is −1/(K − 1)."),
             "−1/(K − 1) = −0.25 for K = 5: the most spread out K unit vectors can be.",
         ),
         _exercise(
             "3.2",
             "Predict, then check: the sphere book in 2-D",
             5,
-            _number(
+            number(
                 math.sqrt(3),
                 "three points evenly spaced on the unit circle form an equilateral triangle: "
                 "compare separation(make_codebook('sphere', 3, 2)) with the simplex's.",
@@ -305,7 +218,7 @@ EXERCISES = {
             "3.3",
             "How often do random 2-D codes nearly coincide?",
             10,
-            _number(
+            number(
                 0.176,
                 "draw random_codes(3, 2, seed=s) for s in range(1000) and count the books whose "
                 "separation(...)['min_distance'] is below 0.5.",
@@ -318,7 +231,7 @@ EXERCISES = {
             "5.4",
             "The loss of a perfect output",
             3,
-            _number(
+            number(
                 math.log(1 + 2 * math.exp(-3)),
                 "logits are −‖f − m_k‖² / T; for f = m_y the true logit is 0 and the other two are "
                 "−(distance between simplex codes)² = −3.",
@@ -330,7 +243,7 @@ EXERCISES = {
             "4.1",
             "GaussianNLLLoss with full=True",
             3,
-            _number(
+            number(
                 2 + 0.5 * math.log(2 * math.pi),
                 "½(log v + (y − μ)²/v) with v = 1, y − μ = 2 is 2; full=True adds ½·log 2π.",
             ),
@@ -347,7 +260,13 @@ EXERCISES = {
             "4.3",
             "Where does the NLL pitfall start on digits?",
             15,
-            _judge_pitfall_lr,
+            number(
+                1e-2,
+                "compare plain NLL (β = 0) with β-NLL (β = 0.5) on digits at each learning rate, "
+                "3 seeds each; the pitfall shows when plain NLL's worst seed falls well below "
+                "β-NLL's. Lesson 4 saw it at 1e-2 and not at 3e-3.",
+                rel=1e-6,
+            ),
             "at 1e-2: the gentle 3e-3 hides the pitfall, a brisker rate exposes it.",
         ),
         _exercise(
@@ -361,7 +280,13 @@ EXERCISES = {
             "5.2",
             "Does a separation penalty stop the collapse?",
             15,
-            _judge_penalty,
+            in_range(
+                0.5,
+                2.0,
+                "add separation_penalty(model.codes.weight, margin=1.0) to the MSE; after training "
+                "measure separation(model.class_codes())['min_distance']. Without the penalty it "
+                "falls below 0.05; with it the codes stay about a margin apart.",
+            ),
             "yes: with the penalty the smallest distance stays near the margin instead of "
             "falling below 0.05.",
         ),
@@ -369,7 +294,7 @@ EXERCISES = {
             "5.3",
             "Which pair shares the Label Embedding Network's mass?",
             5,
-            _judge_pair(
+            same_names(
                 {"versicolor", "virginica"},
                 "add softmax(E)[a, b] + softmax(E)[b, a] for each pair of classes and take the "
                 "largest; the confusion matrices of lessons 2-4 point to the same pair.",
@@ -380,7 +305,7 @@ EXERCISES = {
             "6.1",
             "Output-layer sizes at 1000 classes",
             3,
-            _number(
+            number(
                 (64 * 1000 + 1000) / (64 * 16 + 16),
                 "a Linear(64, n) has 64·n weights and n biases: n = 1000 (softmax) or 16 (codes).",
             ),
@@ -390,7 +315,7 @@ EXERCISES = {
             "6.2",
             "Another code book for many classes",
             10,
-            _in_range(
+            in_range(
                 0.01,
                 0.2,
                 "fit EmbeddingClassifier('fixed', codebook=..., dim=16, hidden=(64,), lr=1e-2, "
@@ -404,7 +329,7 @@ EXERCISES = {
             "6.3",
             "Cross-validate a code book in a pipeline",
             5,
-            _in_range(
+            in_range(
                 0.93,
                 1.0,
                 "make_pipeline(StandardScaler(), EmbeddingClassifier(method='fixed', "
