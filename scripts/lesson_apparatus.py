@@ -189,6 +189,18 @@ def updated_notebook(path: Path, data: dict, times: dict, repo: str, version: st
     return notebook
 
 
+def hand_written_apparatus(notebook) -> list[str]:
+    """Cells that say by hand what the apparatus writes (they would say it twice)."""
+    found = []
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type != "markdown" or is_apparatus(cell):
+            continue
+        for pattern in [r"\*\*Prerequisites", r"^#+ References", r"issues/new"]:
+            if re.search(pattern, cell.source, re.M):
+                found.append(f"cell {i} has {pattern.strip('^#+ *').replace(chr(92), '')!r}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if stale")
@@ -198,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     repo, version = colab_badges.repository(), colab_badges.version()
     stale = []
     for path in sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb")):
+        for warning in hand_written_apparatus(nbformat.read(path, as_version=4)):
+            print(f"warning: {path.name}: {warning}")
         before = nbformat.writes(nbformat.read(path, as_version=4)) + "\n"
         after = nbformat.writes(updated_notebook(path, data, times, repo, version)) + "\n"
         if before != after:

@@ -151,3 +151,13 @@ def test_a_notebook_without_a_number_is_rejected(tmp_path):
 def test_the_lessons_carry_their_apparatus_up_to_date(capsys):
     """Fails until `make apparatus` (or `make notebooks`, which ends with it) has run."""
     assert run_script(ROOT / "notebooks", "--check") == 0, capsys.readouterr().out
+
+
+def test_hand_written_prerequisites_or_references_are_reported():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Lesson 9 — x\n\n**Prerequisites:** lesson 8"),
+        nbformat.v4.new_markdown_cell("## References\n\n1. Someone (2020)."),
+    ]
+    found = apparatus.hand_written_apparatus(notebook)
+    assert len(found) == 2 and "cell 0" in found[0] and "cell 1" in found[1]
