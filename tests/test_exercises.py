@@ -148,3 +148,22 @@ def test_unknown_exercise_name_is_a_clear_error():
 def test_the_registry_is_ordered_by_lesson():
     names = [e.name for lesson in range(1, 7) for e in exercises_of(lesson)]
     assert names == sorted(EXERCISES, key=lambda n: tuple(map(int, n.split("."))))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=[p.stem for p in SOLUTIONS])
+def test_exercise_notebooks_open_on_colab_with_the_released_package(path):
+    repo, version = (
+        build_exercises.colab_badges.repository(),
+        build_exercises.colab_badges.version(),
+    )
+    for notebook_path in [path, build_exercises.learner_path(path)]:
+        notebook = nbformat.read(notebook_path, as_version=4)
+        relative = notebook_path.relative_to(ROOT).as_posix()
+        first_line = notebook.cells[0].source.split("\n")[0]
+        assert first_line == build_exercises.colab_badges.badge(repo, relative)
+        installs = [
+            c for c in notebook.cells if c.cell_type == "code" and "google.colab" in c.source
+        ]
+        assert [c.source for c in installs] == [
+            build_exercises.colab_badges.install_cell(repo, version)
+        ]
