@@ -11,7 +11,7 @@ export OMP_NUM_THREADS := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
-	notebooks notebooks-float-paths soak bench badges clean
+	notebooks notebooks-float-paths soak bench badges apparatus exercises clean
 
 env: $(STAMP)
 
@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml $(PINS)
 	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[lab,test]"
 	touch $(STAMP)
 
-lab: $(STAMP)  ## open JupyterLab on the notebooks, on this machine only
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(ALLOW_ROOT)
+lab: $(STAMP)  ## open JupyterLab on the repository (lessons in notebooks/, exercises in exercises/), on this machine only
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. $(ALLOW_ROOT)
 
 test: $(STAMP)  ## everything CI runs; the two notebook runs share the two cores
 	$(MAKE) lint unit
@@ -55,14 +55,19 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-notebooks: $(STAMP)  ## regenerate stored outputs: one clean top-to-bottom run of each notebook
-	for nb in $(NOTEBOOKS); do \
-		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.record_timing=False $$nb || exit 1; \
-	done
+notebooks: $(STAMP)  ## regenerate stored outputs: one clean run of each notebook, timed into docs/lesson_times.json
+	$(BIN)/python scripts/execute_notebooks.py $(NOTEBOOKS)
 	$(BIN)/python scripts/finish_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python scripts/lesson_apparatus.py
 
 badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pyproject.toml
 	$(BIN)/python scripts/colab_badges.py
+
+apparatus: $(STAMP)  ## rewrite each lesson's header, references and links (docs/lessons.toml, docs/lesson_times.json)
+	$(BIN)/python scripts/lesson_apparatus.py
+
+exercises: $(STAMP)  ## rewrite the learner exercise notebooks from exercises/solutions/
+	$(BIN)/python scripts/build_exercises.py
 
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py

@@ -13,6 +13,7 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `widgets`   — one interactive playground per lesson
 - `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
 - `benchmark` — the benchmark's shipped results and their summary table
+- `exercises` — `check(name, answer)` for the exercise notebooks, with tolerances and hints
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split

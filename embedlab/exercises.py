@@ -1,0 +1,363 @@
+"""Check a learner's answer to an exercise, with a tolerance and a hint (exercises of lessons 1-6).
+
+Each exercise notebook in `exercises/` ends an exercise with
+
+    check("2.1", answer)
+
+which shows ✅ and what the answer means, or ❌ and a hint. An answer left at `...` (or None) is
+"not answered yet". Numbers are compared within a tolerance, never exactly: a correct answer
+computed on another CPU, in float32 or in another order of operations still passes.
+
+The expected answers and hints live here, in `EXERCISES`, one `Exercise` per name (tolerances
+and the learner's `Result` are in `embedlab.checking`). The worked
+solutions live next to the stubs in `exercises/solutions/` (scripts/build_exercises.py writes the
+learner notebooks from them), and tests/test_exercises.py proves every solution passes its check
+and every stub does not.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from embedlab.checking import (
+    UNANSWERED,
+    Exercise,
+    Result,
+    choice,
+    close,
+    count,
+    in_range,
+    number,
+    same_names,
+)
+
+
+def _judge_matmul_lookup(answer):
+    hint = (
+        "one_hot(ids, num_classes=table.num_embeddings) is (n, K) of integers: make it float "
+        "(same dtype as table.weight) and multiply it by table.weight, (n, K) @ (K, d)."
+    )
+    if not callable(answer):
+        return False, "pass the function itself, e.g. check('1.3', lookup_by_matmul). " + hint
+    generator = torch.Generator().manual_seed(0)
+    table = nn.Embedding(7, 3)
+    with torch.no_grad():
+        table.weight.copy_(torch.randn(7, 3, generator=generator))
+    ids = torch.tensor([4, 0, 4, 6])
+    try:
+        rows = answer(table, ids)
+    except Exception as error:  # a learner's function may fail in any way: report it as a hint
+        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+    ok = isinstance(rows, torch.Tensor) and rows.shape == (4, 3)
+    ok = ok and torch.allclose(rows.to(table.weight.dtype), table(ids), atol=1e-5)
+    return bool(ok), hint
+
+
+def _judge_merged_linear(answer):
+    hint = (
+        "second(first(h)) = W2 (W1 h + b1) + b2, so the merged weight is W2 @ W1 and the merged "
+        "bias W2 @ b1 + b2; copy them into a new nn.Linear under torch.no_grad()."
+    )
+    if not callable(answer):
+        return False, "pass the function itself, e.g. check('2.2', merge_linear). " + hint
+    generator = torch.Generator().manual_seed(1)
+    first, second = nn.Linear(5, 4), nn.Linear(4, 2)
+    with torch.no_grad():
+        for parameter in [*first.parameters(), *second.parameters()]:
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    h = torch.randn(6, 5, generator=generator)
+    try:
+        merged = answer(first, second)
+        ok = isinstance(merged, nn.Linear) and torch.allclose(
+            merged(h), second(first(h)), atol=1e-4
+        )
+    except Exception as error:  # report a learner's failing function as a hint
+        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+    return bool(ok), hint
+
+
+def _judge_seed_summary(answer):
+    hint = (
+        "return {'mean': ..., 'worst': ...} over the 5 accuracies; the worst is the smallest. "
+        "The 5 seeds 0-4 of lesson 2's baseline give a mean near 0.94 and a worst seed below it."
+    )
+    if not isinstance(answer, dict) or not {"mean", "worst"} <= set(answer):
+        return False, hint
+    mean, worst = answer["mean"], answer["worst"]
+    ok = close(mean, 0.94, abs_tol=0.04) and 0.8 <= float(worst) <= float(mean)
+    return ok, hint
+
+
+def _judge_beta_gradients(answer):
+    hint = (
+        "the mean's gradient of ½(log v + (μ − y)²/v)·v^β is (μ − y)/v · v^β (v^β carries no "
+        "gradient): with μ = 0, y = 1, v = 4 that is −1/4 · 4^β. Give {0: ..., 0.5: ..., 1: ...}."
+    )
+    if not isinstance(answer, dict):
+        return False, hint
+    expected = {0: -0.25, 0.5: -0.5, 1: -1.0}
+    ok = all(close(answer.get(beta, answer.get(float(beta))), g) for beta, g in expected.items())
+    return ok, hint
+
+
+def _judge_is_learning(answer):
+    hint = (
+        "True only if parameter.grad is not None AND the parameter object is one of the "
+        "optimizer's: any(p is parameter for group in optimizer.param_groups for p in "
+        "group['params'])."
+    )
+    if not callable(answer):
+        return False, "pass the function itself. " + hint
+    layer = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+    outsider = nn.Parameter(torch.zeros(1))
+    try:
+        before = answer(layer.weight, optimizer)  # no gradient yet
+        (layer(torch.ones(1, 2)).sum() + outsider.sum()).backward()
+        after = answer(layer.weight, optimizer)
+        stranger = answer(outsider, optimizer)  # has a gradient, not in the optimizer
+    except Exception as error:  # report a learner's failing function as a hint
+        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+    return (before is False and after is True and stranger is False), hint
+
+
+def _exercise(name, title, minutes, judge, success):
+    return Exercise(name, int(name.split(".")[0]), title, minutes, judge, success)
+
+
+EXERCISES = {
+    e.name: e
+    for e in [
+        _exercise(
+            "1.1",
+            "Count the parameters of a table",
+            2,
+            count(16_000, "a table has one trainable number per row and column: rows × dim."),
+            "16,000: one trainable number per id and dimension, and no bias.",
+        ),
+        _exercise(
+            "1.2",
+            "Gradient of a row looked up three times",
+            5,
+            number(3.0, "each use of a row adds its upstream gradient (here 1) once."),
+            "3: gradients of repeated lookups add up, once per use.",
+        ),
+        _exercise(
+            "1.3",
+            "A lookup as a matrix product",
+            5,
+            _judge_matmul_lookup,
+            "the one-hot product gives the same rows: an embedding is a bias-free linear layer.",
+        ),
+        _exercise(
+            "1.4",
+            "Which rows does max_norm rewrite?",
+            5,
+            number(
+                2,
+                "count the distinct ids looked up: a repeated id is one row, the rest untouched.",
+            ),
+            "2: only rows that are looked up are renormalised, however often they appear.",
+        ),
+        _exercise(
+            "2.1",
+            "The double-softmax floor for 10 classes",
+            3,
+            number(math.log(1 + 9 / math.e), "the floor is ln(1 + (K − 1)/e) with K = 10."),
+            "ln(1 + 9/e) ≈ 1.4612: the more classes, the higher the floor.",
+        ),
+        _exercise(
+            "2.2",
+            "Merge two linear layers into one",
+            5,
+            _judge_merged_linear,
+            "two linear layers without an activation are one linear layer.",
+        ),
+        _exercise(
+            "2.3",
+            "Which change of the write-up slows learning?",
+            10,
+            choice(
+                "sgd",
+                "train the baseline with ONE change at a time and compare the training accuracy "
+                "after 100 epochs; the extra softmax raises the loss's floor but the argmax still "
+                "fits all 30 flowers.",
+            ),
+            "plain SGD at lr 0.01: after 100 epochs it still misfits the training flowers, while "
+            "the extra softmax only lifts the loss to its floor.",
+        ),
+        _exercise(
+            "2.4",
+            "Mean and worst seed of the baseline",
+            10,
+            _judge_seed_summary,
+            "one seed could have told you anything in that range; the worst seed is the number "
+            "to quote next to the mean.",
+        ),
+        _exercise(
+            "3.1",
+            "Cosine between two simplex codes",
+            3,
+            number(-0.25, "the simplex's pairwise cosine is −1/(K − 1)."),
+            "−1/(K − 1) = −0.25 for K = 5: the most spread out K unit vectors can be.",
+        ),
+        _exercise(
+            "3.2",
+            "Predict, then check: the sphere book in 2-D",
+            5,
+            number(
+                math.sqrt(3),
+                "three points evenly spaced on the unit circle form an equilateral triangle: "
+                "compare separation(make_codebook('sphere', 3, 2)) with the simplex's.",
+            ),
+            "√3 ≈ 1.732, the simplex's: for 3 classes in 2-D the sphere book IS a rotated "
+            "simplex, so it should rank level with it.",
+        ),
+        _exercise(
+            "3.3",
+            "How often do random 2-D codes nearly coincide?",
+            10,
+            number(
+                0.176,
+                "draw random_codes(3, 2, seed=s) for s in range(1000) and count the books whose "
+                "separation(...)['min_distance'] is below 0.5.",
+                rel=0,
+                abs_tol=0.02,
+            ),
+            "about one book in six has a pair closer than 0.5: ten seeds easily miss it.",
+        ),
+        _exercise(
+            "5.4",
+            "The loss of a perfect output",
+            3,
+            number(
+                math.log(1 + 2 * math.exp(-3)),
+                "logits are −‖f − m_k‖² / T; for f = m_y the true logit is 0 and the other two are "
+                "−(distance between simplex codes)² = −3.",
+            ),
+            "ln(1 + 2e⁻³) ≈ 0.0949: even a perfect output pays a little, because the "
+            "other codes are only √3 away.",
+        ),
+        _exercise(
+            "4.1",
+            "GaussianNLLLoss with full=True",
+            3,
+            number(
+                2 + 0.5 * math.log(2 * math.pi),
+                "½(log v + (y − μ)²/v) with v = 1, y − μ = 2 is 2; full=True adds ½·log 2π.",
+            ),
+            "2 + ½·log 2π ≈ 2.9189.",
+        ),
+        _exercise(
+            "4.2",
+            "The mean's gradient under β-NLL",
+            5,
+            _judge_beta_gradients,
+            "−1/4, −1/2, −1: β = 1 gives the mean exactly the MSE gradient (μ − y), whatever v.",
+        ),
+        _exercise(
+            "4.3",
+            "Where does the NLL pitfall start on digits?",
+            15,
+            number(
+                1e-2,
+                "compare plain NLL (β = 0) with β-NLL (β = 0.5) on digits at each learning rate, "
+                "3 seeds each; the pitfall shows when plain NLL's worst seed falls well below "
+                "β-NLL's. Lesson 4 saw it at 1e-2 and not at 3e-3.",
+                rel=1e-6,
+            ),
+            "at 1e-2: the gentle 3e-3 hides the pitfall, a brisker rate exposes it.",
+        ),
+        _exercise(
+            "5.1",
+            "A check that catches both traps",
+            5,
+            _judge_is_learning,
+            "a gradient AND a place in the optimizer: the two things both traps of lesson 5 break.",
+        ),
+        _exercise(
+            "5.2",
+            "Does a separation penalty stop the collapse?",
+            15,
+            in_range(
+                0.5,
+                2.0,
+                "add separation_penalty(model.codes.weight, margin=1.0) to the MSE; after training "
+                "measure separation(model.class_codes())['min_distance']. Without the penalty it "
+                "falls below 0.05; with it the codes stay about a margin apart.",
+            ),
+            "yes: with the penalty the smallest distance stays near the margin instead of "
+            "falling below 0.05.",
+        ),
+        _exercise(
+            "5.3",
+            "Which pair shares the Label Embedding Network's mass?",
+            5,
+            same_names(
+                {"versicolor", "virginica"},
+                "add softmax(E)[a, b] + softmax(E)[b, a] for each pair of classes and take the "
+                "largest; the confusion matrices of lessons 2-4 point to the same pair.",
+            ),
+            "versicolor and virginica: the pair the data itself mixes up.",
+        ),
+        _exercise(
+            "6.1",
+            "Output-layer sizes at 1000 classes",
+            3,
+            number(
+                (64 * 1000 + 1000) / (64 * 16 + 16),
+                "a Linear(64, n) has 64·n weights and n biases: n = 1000 (softmax) or 16 (codes).",
+            ),
+            "65,000 / 1,040 = 62.5: the saving grows with K/d.",
+        ),
+        _exercise(
+            "6.2",
+            "Another code book for many classes",
+            10,
+            in_range(
+                0.01,
+                0.2,
+                "fit EmbeddingClassifier('fixed', codebook=..., dim=16, hidden=(64,), lr=1e-2, "
+                "random_state=0) on many_classes_task(100, 0) once with 'random' and once with "
+                "'sphere'; answer sphere's test accuracy minus random's (about +0.05).",
+            ),
+            "spreading 100 codes over the sphere beats drawing them at random in 16-D by a few "
+            "points: separation matters at many classes too.",
+        ),
+        _exercise(
+            "6.3",
+            "Cross-validate a code book in a pipeline",
+            5,
+            in_range(
+                0.93,
+                1.0,
+                "make_pipeline(StandardScaler(), EmbeddingClassifier(method='fixed', "
+                "codebook='onehot', random_state=0)) and cross_val_score(..., X, y, cv=5).mean() "
+                "on load_dataset('wine'). Without the scaler the score drops.",
+            ),
+            "one-hot regression (the square loss of Hui & Belkin) is as good as softmax on wine.",
+        ),
+    ]
+}
+
+
+def check(name: str, answer) -> Result:
+    """Check `answer` to exercise `name` (e.g. "2.1"); shows ✅ or ❌ with a hint."""
+    if name not in EXERCISES:
+        raise ValueError(f"unknown exercise name {name!r}; choose one of {', '.join(EXERCISES)}")
+    exercise = EXERCISES[name]
+    if any(answer is blank for blank in UNANSWERED):
+        return Result(name, False, "not answered yet — replace the ... with your answer.")
+    ok, hint = exercise.judge(answer)
+    if ok:
+        return Result(name, True, f"correct. {exercise.success}")
+    return Result(name, False, f"not yet. Hint: {hint}")
+
+
+def exercises_of(lesson: int) -> list[Exercise]:
+    """The exercises of one lesson, in order."""
+    return sorted(
+        (e for e in EXERCISES.values() if e.lesson == lesson),
+        key=lambda e: int(e.name.split(".")[1]),
+    )
