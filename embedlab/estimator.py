@@ -3,31 +3,32 @@
 
     EmbeddingClassifier(method="fixed", codebook="simplex").fit(X, y).predict(X_new)
 
-method     what the network outputs          trained with            decoded by
-softmax    K logits                          cross-entropy           argmax
-fixed      a point in code space (lesson 3)  MSE to the class code   nearest code
-gaussian   a mean and a variance (lesson 4)  β-NLL                   nearest code
-learned    a point; codes learned (lesson 5) distance cross-entropy  nearest learned code
+The methods (softmax, fixed, gaussian, learned) live in `embedlab.methods`: network, loss and
+class scores. Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the
+default) the temperature is fitted by temperature scaling (`embedlab.calibration`) on
+out-of-fold scores of the training data: the data is cut into 3 folds, a model trained on two
+folds scores the third, and one T minimises the log loss of all these held-out scores. That costs
+three extra (smaller) fits, and never changes a prediction.
 
 It works with any labels (`classes_`), inside a `Pipeline`, with `cross_val_score` and with
 `GridSearchCV`. Training uses its own random generator (`random_state`), not the global one.
 """
 
+import numbers
+
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from torch import nn
 
-from embedlab.codebooks import CODEBOOKS, code_probabilities, make_codebook
-from embedlab.losses import beta_nll_loss, learned_code_loss
-from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
+from embedlab.calibration import fit_temperature
+from embedlab.methods import METHODS, make_method
 from embedlab.training import check_training_settings, train
 
-METHODS = ("softmax", "fixed", "gaussian", "learned")
+CALIBRATION_FOLDS = 3
 
 
 class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -35,25 +36,28 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : "softmax", "fixed", "gaussian" or "learned" (see the module docstring).
+    method : "softmax", "fixed", "gaussian" or "learned" (see `embedlab.methods`).
     codebook : fixed class codes for "fixed" and "gaussian": "simplex", "onehot", "random",
         "hadamard" or "sphere".
     dim : embedding dimension; None picks the method's default (K - 1 for the simplex, K for
-        one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes).
+        one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes). Softmax
+        has none: it must stay None there.
     hidden : sizes of the hidden layers.
     epochs, lr, batch_size : training length, Adam learning rate, mini-batch size (None: one
         batch of everything).
     beta : β of the β-NLL loss ("gaussian"); 0 is plain Gaussian NLL.
     min_variance : floor of the predicted variance ("gaussian").
-    temperature : softmax temperature over negative squared distances (`predict_proba`).
-    random_state : int, RandomState or None; seeds initialisation, codes and batch order.
+    temperature : "auto" fits the temperature of `predict_proba` on held-out scores of the
+        training data (temperature scaling); a number > 0 fixes it (1.0 is the scores as trained).
+    random_state : int, RandomState or None; seeds initialisation, codes, batch order and folds.
 
     Attributes
     ----------
     classes_ : (K,) the class labels. n_features_in_ : number of input features.
     embedding_ : (K, dim) class vectors in the output space (for softmax: the rows of the
         last layer's weight, in the space of the last hidden layer).
-    model_ : the trained torch module. history_ : its `History` (loss per epoch).
+    temperature_ : the temperature `predict_proba` divides the scores by.
+    model_ : the trained torch module. history_ : its `History`; loss_curve_ : its losses.
     """
 
     def __init__(
@@ -67,7 +71,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         batch_size: int | None = None,
         beta: float = 0.5,
         min_variance: float = 1e-3,
-        temperature: float = 0.5,
+        temperature="auto",
         random_state=None,
     ):
         self.method = method
@@ -82,102 +86,121 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.temperature = temperature
         self.random_state = random_state
 
-    def _check_settings(self) -> None:
+    def _make_method(self):
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        if self.method in ("fixed", "gaussian") and self.codebook not in CODEBOOKS:
-            raise ValueError(
-                f"unknown code book {self.codebook!r}; choose one of {', '.join(CODEBOOKS)}"
-            )
         check_training_settings(self.epochs, self.lr, self.batch_size)
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        if self.temperature != "auto" and not (
+            isinstance(self.temperature, numbers.Real)
+            and not isinstance(self.temperature, bool)
+            and 0 < self.temperature < np.inf
+        ):
+            raise ValueError(
+                f"temperature must be 'auto' or a finite number > 0, got {self.temperature!r}"
+            )
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
+        if not self.min_variance > 0:
+            raise ValueError(f"min_variance must be > 0, got {self.min_variance}")
+        return make_method(
+            self.method,
+            hidden=self.hidden,
+            dim=self.dim,
+            codebook=self.codebook,
+            beta=self.beta,
+            min_variance=self.min_variance,
+        )
 
-    def _build(self, n_features: int, n_classes: int, seed: int):
-        """The model, the loss and, for fixed codes, the (K, dim) code tensor."""
-        hidden = tuple(self.hidden)
-        if self.method == "softmax":
-            return mlp(n_features, hidden, n_classes), nn.CrossEntropyLoss(), None
-        if self.method == "learned":
-            dim = self.dim if self.dim is not None else max(2, n_classes - 1)
-            model = LearnedCodeModel(n_features, hidden, n_classes, dim)
-            return model, learned_code_loss(model, "distance_ce"), None
-        codes = make_codebook(self.codebook, n_classes, self.dim, seed=seed)
-        if self.method == "fixed":
-            model = mlp(n_features, hidden, codes.shape[1])
-            return model, lambda out, y: F.mse_loss(out, codes[y]), codes
-        model = GaussianRegressor(n_features, hidden, codes.shape[1], self.min_variance)
-        return model, lambda out, y: beta_nll_loss(out[0], codes[y], out[1], self.beta), codes
+    def _train(self, method, X, y_index, n_classes, seed):
+        """A model trained on X (n, d) float64 and class indices (n,), in float64 for predicting."""
+        torch.manual_seed(seed)
+        model = method.build(X.shape[1], n_classes, seed)
+        history = train(
+            model,
+            torch.tensor(X, dtype=torch.float32),
+            torch.tensor(y_index, dtype=torch.int64),
+            lambda output, y: method.loss(model, output, y),
+            epochs=self.epochs,
+            lr=self.lr,
+            batch_size=self.batch_size,
+        )
+        return model.double(), history  # float64: answers do not depend on the batch
+
+    def _out_of_fold_scores(self, method, X, y_index, n_classes, seed):
+        """(n, K) scores of each training sample by a model that did not train on it."""
+        counts = np.bincount(y_index, minlength=n_classes)
+        folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
+            CALIBRATION_FOLDS, shuffle=True, random_state=seed
+        )
+        scores = np.zeros((len(X), n_classes))
+        for fold, (train_index, held_out) in enumerate(folds.split(X, y_index)):
+            fold_seed = seed + 1 + fold
+            model, _ = self._train(
+                method, X[train_index], y_index[train_index], n_classes, fold_seed
+            )
+            scores[held_out] = self._scores(method, model, X[held_out]).numpy()
+        return scores
+
+    @staticmethod
+    def _scores(method, model, X) -> torch.Tensor:
+        with torch.no_grad():
+            return method.scores(model, model(torch.as_tensor(X, dtype=torch.float64)))
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,); returns self."""
-        self._check_settings()
+        method = self._make_method()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"EmbeddingClassifier needs at least 2 classes, got {len(self.classes_)} class"
-            )
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(f"EmbeddingClassifier needs at least 2 classes, got {n_classes} class")
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         with torch.random.fork_rng(devices=[]):  # leave the caller's torch generator alone
-            torch.manual_seed(seed)
-            model, loss_fn, codes = self._build(X.shape[1], len(self.classes_), seed)
-            self.history_ = train(
-                model,
-                torch.tensor(X, dtype=torch.float32),
-                torch.tensor(y_index, dtype=torch.int64),
-                loss_fn,
-                epochs=self.epochs,
-                lr=self.lr,
-                batch_size=self.batch_size,
-            )
-        self.model_ = model.double()  # predict in float64: answers do not depend on the batch
-        self._codes = None if codes is None else codes.double()
-        self.embedding_ = self._class_vectors().numpy()
+            self.model_, self.history_ = self._train(method, X, y_index, n_classes, seed)
+            if self.temperature != "auto":
+                self.temperature_ = float(self.temperature)
+            elif len(X) < 2 * CALIBRATION_FOLDS:
+                self.temperature_ = 1.0  # too few samples to hold any out: the scores as trained
+            else:
+                held_out = self._out_of_fold_scores(method, X, y_index, n_classes, seed)
+                self.temperature_ = fit_temperature(held_out, y_index)
+        self._method = method
+        self.loss_curve_ = list(self.history_.loss)
+        self.embedding_ = method.class_vectors(self.model_).numpy()
         return self
 
-    def _class_vectors(self) -> torch.Tensor:
-        if self.method == "softmax":
-            return self.model_[-1].weight.detach().clone()
-        if self.method == "learned":
-            return self.model_.class_codes()
-        return self._codes.clone()
-
-    def _forward(self, X):
+    def _inputs(self, X) -> torch.Tensor:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        with torch.no_grad():
-            return self.model_(torch.tensor(X, dtype=torch.float64))
+        return torch.as_tensor(X, dtype=torch.float64)
 
     def transform(self, X) -> np.ndarray:
         """Outputs in embedding space, (n_samples, dim): the point for fixed and learned codes,
         the predicted mean for gaussian, the last hidden layer for softmax."""
-        if self.method == "softmax":
-            check_is_fitted(self)
-            X = validate_data(self, X, reset=False, dtype=np.float64)
-            with torch.no_grad():
-                return self.model_[:-1](torch.tensor(X, dtype=torch.float64)).numpy()
-        output = self._forward(X)
-        return (output[0] if self.method == "gaussian" else output).numpy()
+        X = self._inputs(X)
+        with torch.no_grad():
+            return self._method.points(self.model_, X).numpy()
+
+    def decision_scores(self, X) -> np.ndarray:
+        """(n_samples, K) class scores at temperature 1 (logits, or -squared distances)."""
+        X = self._inputs(X)
+        return self._scores(self._method, self.model_, X).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
-        """(n_samples, K) class probabilities; each row sums to 1. For embedding methods, a softmax
-        of -squared distance to each class vector / temperature (its argmax is the nearest code)."""
-        if self.method == "softmax":
-            return torch.softmax(self._forward(X), dim=1).numpy()
-        points, vectors = torch.as_tensor(self.transform(X)), torch.as_tensor(self.embedding_)
-        return code_probabilities(points, vectors, self.temperature).numpy()
+        """(n_samples, K) class probabilities, softmax(scores / temperature_); rows sum to 1."""
+        scores = torch.as_tensor(self.decision_scores(X))
+        return torch.softmax(scores / self.temperature_, dim=1).numpy()
 
     def predict(self, X) -> np.ndarray:
-        """(n_samples,) predicted labels, from `classes_`."""
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        """(n_samples,) predicted labels, from `classes_`: the class with the highest score."""
+        scores = self.decision_scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_variance(self, X) -> np.ndarray:
         """(n_samples, dim) predicted variance of each output coordinate; method="gaussian" only."""
         if self.method != "gaussian":
             raise AttributeError(f"predict_variance needs method='gaussian', not {self.method!r}")
-        return self._forward(X)[1].numpy()
+        X = self._inputs(X)
+        with torch.no_grad():
+            return self._method.variance(self.model_, X).numpy()
