@@ -11,6 +11,7 @@ export OMP_NUM_THREADS := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: env lab test unit notebooks-test browser-test fresh-env-test lint format notebooks bench badges clean
+.PHONY: test-lowest
 
 env: $(STAMP)
 
@@ -62,6 +63,18 @@ badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pypr
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
+	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows against MLPClassifier: ~30 min
+
+LOWEST := .venv-lowest
+test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound
+	rm -rf $(LOWEST) && $(PYTHON) -m venv $(LOWEST)
+	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
+		pytest nbval ipykernel
+	$(LOWEST)/bin/pytest tests -m "not browser and not slow" -p no:cacheprovider \
+		--ignore=tests/test_browser.py  # playwright is a test tool, not a dependency
+	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
+		-p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info tests/artifacts
+	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts

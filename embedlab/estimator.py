@@ -8,27 +8,38 @@ class scores. Probabilities are softmax(scores / temperature_). With `temperatur
 default) the temperature is fitted by temperature scaling (`embedlab.calibration`) on
 out-of-fold scores of the training data: the data is cut into 3 folds, a model trained on two
 folds scores the third, and one T minimises the log loss of all these held-out scores. That costs
-three extra (smaller) fits, and never changes a prediction.
+three extra (smaller) fits, and never changes a prediction. With early stopping, the validation
+slice serves for both and no extra fit is made.
+
+Training (`embedlab.fitting`) scales with n like scikit-learn's `MLPClassifier`: mini-batches of
+`min(200, n)` samples, a budget of `epochs` passes, and, from 10,000 samples on
+(`early_stopping="auto"`), early stopping on a validation slice.
 
 It works with any labels (`classes_`), inside a `Pipeline`, with `cross_val_score` and with
 `GridSearchCV`. Training uses its own random generator (`random_state`), not the global one.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from embedlab.calibration import fit_temperature
+from embedlab.fitting import fit_network, in_chunks, resolve_device
 from embedlab.methods import METHODS, make_method
-from embedlab.training import check_training_settings, train
+from embedlab.training import check_training_settings
 
 CALIBRATION_FOLDS = 3
+AUTO_BATCH_SIZE = 200  # batch_size="auto": min(200, n), as scikit-learn's MLPClassifier
+AUTO_EARLY_STOPPING_N = 10_000  # early_stopping="auto": on from this many samples, as
+# scikit-learn's HistGradientBoostingClassifier
 
 
 class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -43,12 +54,21 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes). Softmax
         has none: it must stay None there.
     hidden : sizes of the hidden layers.
-    epochs, lr, batch_size : training length, Adam learning rate, mini-batch size (None: one
-        batch of everything).
+    epochs : the budget: at most this many passes over the data (fewer if training converges).
+    lr : Adam's learning rate.
+    batch_size : samples per step; "auto" is min(200, n); None is one batch of everything.
+    early_stopping : hold out `validation_fraction` of the training data and stop when its
+        accuracy has not improved by `tol` for `n_iter_no_change` epochs, keeping the best epoch;
+        "auto" turns it on from 10,000 samples. A `ConvergenceWarning` says when the budget ran
+        out first. Without it, every epoch of the budget runs.
+    validation_fraction, n_iter_no_change, tol : as in scikit-learn's `MLPClassifier`.
     beta : β of the β-NLL loss ("gaussian"); 0 is plain Gaussian NLL.
     min_variance : floor of the predicted variance ("gaussian").
     temperature : "auto" fits the temperature of `predict_proba` on held-out scores of the
         training data (temperature scaling); a number > 0 fixes it (1.0 is the scores as trained).
+    verbose : show a progress bar (tqdm) with the current loss.
+    device : "auto" trains on the GPU torch finds (CUDA) and on the CPU otherwise; or "cpu",
+        "cuda". Predictions are always made on the CPU in float64.
     random_state : int, RandomState or None; seeds initialisation, codes, batch order and folds.
 
     Attributes
@@ -57,7 +77,9 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     embedding_ : (K, dim) class vectors in the output space (for softmax: the rows of the
         last layer's weight, in the space of the last hidden layer).
     temperature_ : the temperature `predict_proba` divides the scores by.
-    model_ : the trained torch module. history_ : its `History`; loss_curve_ : its losses.
+    model_ : the trained torch module (on the CPU, float64).
+    loss_curve_ : mean training loss of each epoch. n_iter_ : epochs run.
+    validation_scores_ : validation accuracy after each epoch (None without early stopping).
     """
 
     def __init__(
@@ -68,10 +90,16 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         hidden: tuple[int, ...] = (100, 100),
         epochs: int = 100,
         lr: float = 3e-3,
-        batch_size: int | None = None,
+        batch_size="auto",
+        early_stopping="auto",
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
         beta: float = 0.5,
         min_variance: float = 1e-3,
         temperature="auto",
+        verbose: bool = False,
+        device: str = "auto",
         random_state=None,
     ):
         self.method = method
@@ -81,15 +109,49 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.epochs = epochs
         self.lr = lr
         self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.beta = beta
         self.min_variance = min_variance
         self.temperature = temperature
+        self.verbose = verbose
+        self.device = device
         self.random_state = random_state
 
     def _make_method(self):
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        check_training_settings(self.epochs, self.lr, self.batch_size)
+        check_training_settings(self.epochs, self.lr)
+        if self.batch_size not in ("auto", None) and (
+            isinstance(self.batch_size, bool)
+            or not isinstance(self.batch_size, numbers.Integral)
+            or self.batch_size < 1
+        ):
+            raise ValueError(
+                "batch_size must be 'auto', None (full batch) or an integer >= 1, "
+                f"got {self.batch_size!r}"
+            )
+        if self.early_stopping not in ("auto", True, False):
+            raise ValueError(
+                f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}"
+            )
+        if not (
+            isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1
+        ):
+            raise ValueError(
+                f"validation_fraction must be a number in (0, 1), got {self.validation_fraction!r}"
+            )
+        if isinstance(self.n_iter_no_change, bool) or not (
+            isinstance(self.n_iter_no_change, numbers.Integral) and self.n_iter_no_change >= 1
+        ):
+            raise ValueError(
+                f"n_iter_no_change must be an integer >= 1, got {self.n_iter_no_change!r}"
+            )
+        if not (isinstance(self.tol, numbers.Real) and 0 <= self.tol < np.inf):
+            raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
+        resolve_device(self.device)
         if self.temperature != "auto" and not (
             isinstance(self.temperature, numbers.Real)
             and not isinstance(self.temperature, bool)
@@ -111,20 +173,42 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             min_variance=self.min_variance,
         )
 
-    def _train(self, method, X, y_index, n_classes, seed):
-        """A model trained on X (n, d) float64 and class indices (n,), in float64 for predicting."""
+    def _train(self, method, X, y_index, n_classes, seed, validation=None):
+        """A model trained on X (n, d) float64 and class indices (n,), and its `FitLog`;
+        `validation` = (X_val, y_val) turns on early stopping. The model is returned on the CPU
+        in float64, so answers do not depend on the device or the batch."""
+        device = resolve_device(self.device)
         torch.manual_seed(seed)
         model = method.build(X.shape[1], n_classes, seed)
-        history = train(
+        score = None
+        if validation is not None:
+            X_val = torch.tensor(validation[0], dtype=torch.float32)
+            y_val = torch.as_tensor(validation[1])
+
+            def score(model):
+                scores = in_chunks(lambda x: method.scores(model, model(x)), X_val, device)
+                return (scores.argmax(dim=1) == y_val).double().mean().item()
+
+        log = fit_network(
             model,
+            lambda output, y: method.loss(model, output, y),
             torch.tensor(X, dtype=torch.float32),
             torch.tensor(y_index, dtype=torch.int64),
-            lambda output, y: method.loss(model, output, y),
             epochs=self.epochs,
             lr=self.lr,
-            batch_size=self.batch_size,
+            batch_size=self._batch_size(len(X)),
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            validation_score=score,
+            verbose=self.verbose,
+            device=device,
         )
-        return model.double(), history  # float64: answers do not depend on the batch
+        return model.cpu().double(), log
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size is None:
+            return n
+        return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
 
     def _out_of_fold_scores(self, method, X, y_index, n_classes, seed):
         """(n, K) scores of each training sample by a model that did not train on it."""
@@ -143,8 +227,9 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _scores(method, model, X) -> torch.Tensor:
+        X = torch.as_tensor(X, dtype=torch.float64)
         with torch.no_grad():
-            return method.scores(model, model(torch.as_tensor(X, dtype=torch.float64)))
+            return in_chunks(lambda x: method.scores(model, model(x)), X, torch.device("cpu"))
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,); returns self."""
@@ -156,19 +241,51 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if n_classes < 2:
             raise ValueError(f"EmbeddingClassifier needs at least 2 classes, got {n_classes} class")
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        early_stopping = self.early_stopping
+        if early_stopping == "auto":
+            early_stopping = len(X) >= AUTO_EARLY_STOPPING_N
         with torch.random.fork_rng(devices=[]):  # leave the caller's torch generator alone
-            self.model_, self.history_ = self._train(method, X, y_index, n_classes, seed)
+            if early_stopping:
+                X, X_val, y_index, y_val = self._validation_split(X, y_index, seed)
+                self.model_, log = self._train(
+                    method, X, y_index, n_classes, seed, validation=(X_val, y_val)
+                )
+            else:
+                self.model_, log = self._train(method, X, y_index, n_classes, seed)
             if self.temperature != "auto":
                 self.temperature_ = float(self.temperature)
+            elif early_stopping:
+                self.temperature_ = fit_temperature(
+                    self._scores(method, self.model_, X_val).numpy(), y_val
+                )
             elif len(X) < 2 * CALIBRATION_FOLDS:
                 self.temperature_ = 1.0  # too few samples to hold any out: the scores as trained
             else:
                 held_out = self._out_of_fold_scores(method, X, y_index, n_classes, seed)
                 self.temperature_ = fit_temperature(held_out, y_index)
+        if early_stopping and not log.converged:
+            warnings.warn(
+                f"EmbeddingClassifier: the budget of epochs={self.epochs} ran out before the "
+                f"validation score stopped improving (tol={self.tol}, n_iter_no_change="
+                f"{self.n_iter_no_change}); raise epochs (see validation_scores_)",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self._method = method
-        self.loss_curve_ = list(self.history_.loss)
+        self.loss_curve_ = log.loss_curve
+        self.validation_scores_ = log.validation_scores if early_stopping else None
+        self.n_iter_ = log.n_iter
         self.embedding_ = method.class_vectors(self.model_).numpy()
         return self
+
+    def _validation_split(self, X, y_index, seed):
+        """(X_train, X_val, y_train, y_val): `validation_fraction` held out, stratified when
+        every class has at least 2 samples."""
+        stratify = y_index if np.bincount(y_index).min() >= 2 else None
+        n_val = max(1, int(round(self.validation_fraction * len(X))))
+        if stratify is not None:
+            n_val = max(n_val, len(np.unique(y_index)))
+        return train_test_split(X, y_index, test_size=n_val, stratify=stratify, random_state=seed)
 
     def _inputs(self, X) -> torch.Tensor:
         check_is_fitted(self)

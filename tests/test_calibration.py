@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 
 from embedlab.calibration import (
+    calibration_summary,
     expected_calibration_error,
     fit_temperature,
     reliability_table,
+    softmax_with_temperature,
     temperature_log_loss,
 )
 
@@ -77,3 +79,27 @@ def test_string_labels_follow_the_order_of_classes():
 def test_bad_input_names_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_softmax_with_temperature_by_hand():
+    proba = softmax_with_temperature(np.array([[0.0, math.log(3.0)]]), 0.5)
+    assert proba[0].tolist() == pytest.approx([0.1, 0.9])
+    with pytest.raises(ValueError, match="temperature"):
+        softmax_with_temperature(np.zeros((1, 2)), -1.0)
+
+
+def test_calibration_summary_of_a_fitted_classifier():
+    from sklearn.datasets import make_blobs
+
+    from embedlab import EmbeddingClassifier
+
+    X, y = make_blobs(300, 5, centers=6, cluster_std=2.0, random_state=0)
+    model = EmbeddingClassifier("fixed", hidden=(16,), epochs=40, lr=1e-2, random_state=0)
+    model.fit(X[:200], y[:200])
+    table = calibration_summary(model, X[200:], y[200:])
+    assert list(table.index) == ["as trained", "calibrated"]
+    assert table.loc["as trained", "temperature"] == 1.0
+    assert table.loc["calibrated", "temperature"] == model.temperature_
+    assert table["accuracy"].nunique() == 1
+    assert table.loc["calibrated", "accuracy"] == pytest.approx(model.score(X[200:], y[200:]))
+    assert table.loc["calibrated", "log_loss"] < table.loc["as trained", "log_loss"]

@@ -8,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import embedlab.estimator
@@ -223,8 +224,6 @@ def test_softmax_temperature_divides_the_logits(iris):
 
 def initial_loss(method_name, X, y, random_state, **settings):
     """The loss of the untrained network the estimator starts from, computed by hand."""
-    from sklearn.utils import check_random_state
-
     seed = int(check_random_state(random_state).randint(2**31 - 1))
     method = make_method(method_name, hidden=SMALL["hidden"], **settings)
     torch.manual_seed(seed)
@@ -265,3 +264,102 @@ def test_dim_sets_the_embedding_dimension(iris):
     for method, dim in [("learned", 5), ("fixed", 4), ("gaussian", 3)]:
         model = EmbeddingClassifier(method, dim=dim, random_state=0, **SMALL).fit(X, y)
         assert model.embedding_.shape == (3, dim) and model.transform(X).shape == (150, dim)
+
+
+# ----------------------------------------------------------------- real data sizes
+
+
+def spy_on_fit_network(monkeypatch):
+    calls = []
+    real = embedlab.estimator.fit_network
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "batch_size, n, expected",
+    [("auto", 150, 150), ("auto", 300, 200), (None, 300, 300), (64, 300, 64)],
+)
+def test_batch_size_auto_is_min_200_n(monkeypatch, batch_size, n, expected):
+    X, y = make_blobs(n, 3, centers=3, random_state=0)
+    calls = spy_on_fit_network(monkeypatch)
+    EmbeddingClassifier(batch_size=batch_size, temperature=1.0, epochs=1, hidden=(4,)).fit(X, y)
+    assert [call["batch_size"] for call in calls] == [expected]
+
+
+def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkeypatch):
+    X, y = make_blobs(400, 3, centers=4, random_state=0)
+    calls = spy_on_fit_network(monkeypatch)
+    temperatures = []
+    real_fit_temperature = embedlab.estimator.fit_temperature
+    monkeypatch.setattr(
+        embedlab.estimator,
+        "fit_temperature",
+        lambda scores, y: temperatures.append(len(y)) or real_fit_temperature(scores, y),
+    )
+    model = EmbeddingClassifier(
+        early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, random_state=0, **SMALL
+    ).fit(X, y)
+    assert len(calls) == 1  # no cross-fit: the validation slice serves calibration too
+    assert temperatures == [80]  # 20 % of 400
+    assert len(model.validation_scores_) == model.n_iter_ == len(model.loss_curve_)
+    assert model.n_iter_ < SMALL["epochs"]  # easy blobs: validation accuracy stops improving
+    # the best epoch's weights are kept: the model scores the validation slice at the maximum
+    seed = int(check_random_state(0).randint(2**31 - 1))
+    _, X_val, _, y_val = model._validation_split(X, y, seed)
+    assert model.score(X_val, y_val) == max(model.validation_scores_)
+
+
+def test_early_stopping_auto_turns_on_from_a_data_size(monkeypatch, iris):
+    X, y = iris
+    small = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
+    assert small.validation_scores_ is None and small.n_iter_ == SMALL["epochs"]
+    monkeypatch.setattr(embedlab.estimator, "AUTO_EARLY_STOPPING_N", 100)
+    large = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
+    assert len(large.validation_scores_) == large.n_iter_
+
+
+def test_convergence_warning_when_the_budget_runs_out_first(iris):
+    X, y = iris
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="epochs=3"):
+        EmbeddingClassifier(early_stopping=True, epochs=3, tol=0.0, random_state=0).fit(X, y)
+
+
+def test_verbose_shows_a_progress_bar(capsys, iris):
+    X, y = iris
+    EmbeddingClassifier(verbose=True, temperature=1.0, epochs=5, hidden=(4,)).fit(X, y)
+    assert "loss=" in capsys.readouterr().err
+
+
+def test_device_auto_on_a_cpu_machine_gives_the_cpu_results(iris):
+    X, y = iris
+    if torch.cuda.is_available():
+        pytest.skip("a GPU gives other last bits; this checks that CPU results are unchanged")
+    cpu = EmbeddingClassifier(device="cpu", random_state=0, **SMALL).fit(X, y)
+    auto = EmbeddingClassifier(device="auto", random_state=0, **SMALL).fit(X, y)
+    assert np.array_equal(cpu.predict_proba(X), auto.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"early_stopping": "yes"}, "early_stopping must be 'auto', True or False, got 'yes'"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"tol": -1.0}, "tol"),
+        ({"device": "gpu0"}, "device"),
+        ({"batch_size": "big"}, "batch_size must be 'auto', None .* got 'big'"),
+        ({"batch_size": 2.5}, "batch_size"),
+    ],
+)
+def test_impossible_training_settings_name_the_argument(iris, params, message):
+    X, y = iris
+    with pytest.raises(ValueError, match=message):
+        EmbeddingClassifier(**params).fit(X, y)
