@@ -102,8 +102,9 @@ def plot(results: pd.DataFrame, path: Path) -> None:
         squeeze=False,
     )
     order = list(CLASSIFIERS)
-    for row, (score, label) in zip(axes, PLOTTED.items(), strict=True):
-        for ax, dataset in zip(row, datasets, strict=True):
+    for r, (score, label) in enumerate(PLOTTED.items()):
+        for c, dataset in enumerate(datasets):
+            ax = axes[r][c]
             data = results[results["dataset"] == dataset]
             for i, name in enumerate(order):
                 values = data.loc[data["classifier"] == name, score].dropna()
@@ -111,11 +112,9 @@ def plot(results: pd.DataFrame, path: Path) -> None:
                     continue
                 ax.scatter([values.mean()], [i], color="black", zorder=3)
                 ax.scatter(values, [i] * len(values), color=f"C{i}", alpha=0.5, s=15)
-            ax.set_yticks(range(len(order)), order if ax is row[0] else [""] * len(order))
-            ax.set_title(dataset if row is axes[0] else "")
+            ax.set_yticks(range(len(order)), order if c == 0 else [""] * len(order))
+            ax.set_title(dataset if r == 0 else "")
             ax.set_xlabel(f"{label} (dots: seeds, black: mean)")
-            if score != "accuracy":
-                ax.set_xscale("log")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
