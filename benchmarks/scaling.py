@@ -126,10 +126,10 @@ def main() -> None:
             )  # fmt: skip
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(rows[-1], flush=True)
+            results = pd.DataFrame(rows)  # written after every fit: a cut-short run keeps its rows
+            args.out.mkdir(parents=True, exist_ok=True)
+            results.to_csv(args.out / "scaling.csv", index=False, float_format="%.6g")
         data_file.unlink()
-    results = pd.DataFrame(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(args.out / "scaling.csv", index=False, float_format="%.6g")
     plot(results, args.out / "scaling.png")
     print(results.round(3).to_string(index=False))
 
