@@ -63,7 +63,7 @@ badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pypr
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
-	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows against MLPClassifier: ~30 min
+	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows: 1k-100k took ~15 min here, 1M ~1.5 h more
 
 LOWEST := .venv-lowest
 test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound
