@@ -11,7 +11,7 @@ export OMP_NUM_THREADS := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
-	notebooks notebooks-float-paths soak bench badges apparatus exercises clean
+	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest clean
 
 env: $(STAMP)
 
@@ -72,9 +72,21 @@ exercises: $(STAMP)  ## rewrite the learner exercise notebooks from exercises/so
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
+	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows: 1k-100k took ~15 min here, 1M ~1.5 h more
+
+LOWEST := .venv-lowest
+test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound
+	rm -rf $(LOWEST) && $(PYTHON) -m venv $(LOWEST)
+	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
+		pytest nbval ipykernel
+	$(LOWEST)/bin/pytest tests -m "not browser and not slow" -p no:cacheprovider \
+		--ignore=tests/test_browser.py  # playwright is a test tool, not a dependency
+	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
+		-p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info tests/artifacts
+	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts
 
 notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CPUs' float paths (minutes)
 	$(BIN)/python scripts/float_paths.py

@@ -3,8 +3,10 @@
 Datasets: iris (the write-up's 30/120 split) and wine, breast_cancer, digits (half for training),
 10 seeds each, standardised with training statistics. Baselines: LogisticRegression,
 MLPClassifier and OutputCodeClassifier(LogisticRegression), all with default settings, as the
-EmbeddingClassifier methods are. Writes per-seed rows to benchmarks/results/benchmark.csv (and the
-copy embedlab ships for lesson 6), a figure, and the README's table. Run with `make bench`;
+EmbeddingClassifier methods are. Scores: test accuracy, and for classifiers with `predict_proba`
+the test log loss and expected calibration error (15 bins). Writes per-seed rows to
+benchmarks/results/benchmark.csv (and the copy embedlab ships for lesson 6), a figure, and the
+README's table. Run with `make bench`;
 `--smoke` runs one seed on iris and writes to a temporary folder.
 """
 
@@ -23,11 +25,13 @@ import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import log_loss  # noqa: E402
 from sklearn.multiclass import OutputCodeClassifier  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 from embedlab import EmbeddingClassifier, load_split  # noqa: E402
 from embedlab.benchmark import summary_table  # noqa: E402
+from embedlab.calibration import expected_calibration_error  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN_FRACTION = {"iris": 0.2, "wine": 0.5, "breast_cancer": 0.5, "digits": 0.5}
@@ -42,6 +46,17 @@ CLASSIFIERS = {
         LogisticRegression(max_iter=1000), random_state=seed
     ),
 }
+
+
+def probability_scores(model, X_test, y_test) -> dict[str, float]:
+    """Test log loss and ECE of `predict_proba`; NaN for a classifier without it."""
+    if not hasattr(model, "predict_proba"):
+        return {"log_loss": float("nan"), "ece": float("nan")}
+    proba = model.predict_proba(X_test)
+    return {
+        "log_loss": log_loss(y_test, proba, labels=model.classes_),
+        "ece": expected_calibration_error(y_test, proba, model.classes_),
+    }
 
 
 def run(datasets, seeds) -> pd.DataFrame:
@@ -66,6 +81,7 @@ def run(datasets, seeds) -> pd.DataFrame:
                         "classifier": name,
                         "seed": seed,
                         "accuracy": model.score(X_test, y_test),
+                        **probability_scores(model, X_test, y_test),
                         "fit_seconds": seconds,
                     }
                 )
@@ -73,21 +89,34 @@ def run(datasets, seeds) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+PLOTTED = {"accuracy": "test accuracy", "log_loss": "test log loss", "ece": "ECE (15 bins)"}
+
+
 def plot(results: pd.DataFrame, path: Path) -> None:
+    """One row per score (accuracy, log loss, ECE), one column per dataset; dots are seeds."""
     datasets = list(dict.fromkeys(results["dataset"]))
-    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 4.5), squeeze=False)
-    for ax, dataset in zip(axes[0], datasets, strict=True):
-        data = results[results["dataset"] == dataset]
-        order = list(CLASSIFIERS)
-        for i, name in enumerate(order):
-            values = data.loc[data["classifier"] == name, "accuracy"]
-            ax.scatter([values.mean()], [i], color="black", zorder=3)
-            ax.scatter(values, [i] * len(values), color=f"C{i}", alpha=0.5, s=15)
-        ax.set_yticks(range(len(order)), order if ax is axes[0][0] else [""] * len(order))
-        ax.set_title(dataset)
-        ax.set_xlabel("test accuracy (dots: seeds, black: mean)")
+    fig, axes = plt.subplots(
+        len(PLOTTED),
+        len(datasets),
+        figsize=(4.5 * len(datasets), 3.6 * len(PLOTTED)),
+        squeeze=False,
+    )
+    order = list(CLASSIFIERS)
+    for r, (score, label) in enumerate(PLOTTED.items()):
+        for c, dataset in enumerate(datasets):
+            ax = axes[r][c]
+            data = results[results["dataset"] == dataset]
+            for i, name in enumerate(order):
+                values = data.loc[data["classifier"] == name, score].dropna()
+                if values.empty:
+                    continue
+                ax.scatter([values.mean()], [i], color="black", zorder=3)
+                ax.scatter(values, [i] * len(values), color=f"C{i}", alpha=0.5, s=15)
+            ax.set_yticks(range(len(order)), order if c == 0 else [""] * len(order))
+            ax.set_title(dataset if r == 0 else "")
+            ax.set_xlabel(f"{label} (dots: seeds, black: mean)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
 
 
 def write_readme_table(table: str) -> None:

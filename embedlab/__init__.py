@@ -12,6 +12,9 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `plots`     — pictures that return their Axes
 - `widgets`   — one interactive playground per lesson
 - `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
+- `methods`   — one home per method: network, loss and class scores
+- `calibration` — temperature scaling, expected calibration error, reliability tables
+- `fitting`   — training at any data size: mini-batches, early stopping, progress bar
 - `benchmark` — the benchmark's shipped results and their summary table
 - `exercises` — `check(name, answer)` for the exercise notebooks, with tolerances and hints
 """

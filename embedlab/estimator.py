@@ -3,31 +3,43 @@
 
     EmbeddingClassifier(method="fixed", codebook="simplex").fit(X, y).predict(X_new)
 
-method     what the network outputs          trained with            decoded by
-softmax    K logits                          cross-entropy           argmax
-fixed      a point in code space (lesson 3)  MSE to the class code   nearest code
-gaussian   a mean and a variance (lesson 4)  β-NLL                   nearest code
-learned    a point; codes learned (lesson 5) distance cross-entropy  nearest learned code
+The methods (softmax, fixed, gaussian, learned) live in `embedlab.methods`: network, loss and
+class scores. Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the
+default) the temperature is fitted by temperature scaling (`embedlab.calibration`) on
+out-of-fold scores of the training data: the data is cut into 3 folds, a model trained on two
+folds scores the third, and one T minimises the log loss of all these held-out scores. That costs
+three extra (smaller) fits, and never changes a prediction. With early stopping, the validation
+slice serves for both and no extra fit is made.
+
+Training (`embedlab.fitting`) scales with n like scikit-learn's `MLPClassifier`: mini-batches of
+`min(200, n)` samples, a budget of `epochs` passes, and, from 10,000 samples on
+(`early_stopping="auto"`), early stopping on a validation slice.
 
 It works with any labels (`classes_`), inside a `Pipeline`, with `cross_val_score` and with
 `GridSearchCV`. Training uses its own random generator (`random_state`), not the global one.
 """
 
+import numbers
+import warnings
+
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from torch import nn
 
-from embedlab.codebooks import CODEBOOKS, code_probabilities, make_codebook
-from embedlab.losses import beta_nll_loss, learned_code_loss
-from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
-from embedlab.training import check_training_settings, train
+from embedlab.calibration import fit_temperature
+from embedlab.fitting import fit_network, in_chunks, resolve_device
+from embedlab.methods import METHODS, make_method
+from embedlab.training import check_training_settings
 
-METHODS = ("softmax", "fixed", "gaussian", "learned")
+CALIBRATION_FOLDS = 3
+AUTO_BATCH_SIZE = 200  # batch_size="auto": min(200, n), as scikit-learn's MLPClassifier
+AUTO_EARLY_STOPPING_N = 10_000  # early_stopping="auto": on from this many samples, as
+# scikit-learn's HistGradientBoostingClassifier
 
 
 class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -35,25 +47,39 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : "softmax", "fixed", "gaussian" or "learned" (see the module docstring).
+    method : "softmax", "fixed", "gaussian" or "learned" (see `embedlab.methods`).
     codebook : fixed class codes for "fixed" and "gaussian": "simplex", "onehot", "random",
         "hadamard" or "sphere".
     dim : embedding dimension; None picks the method's default (K - 1 for the simplex, K for
-        one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes).
+        one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes). Softmax
+        has none: it must stay None there.
     hidden : sizes of the hidden layers.
-    epochs, lr, batch_size : training length, Adam learning rate, mini-batch size (None: one
-        batch of everything).
+    epochs : the budget: at most this many passes over the data (fewer if training converges).
+    lr : Adam's learning rate.
+    batch_size : samples per step; "auto" is min(200, n); None is one batch of everything.
+    early_stopping : hold out `validation_fraction` of the training data and stop when its
+        accuracy has not improved by `tol` for `n_iter_no_change` epochs, keeping the best epoch;
+        "auto" turns it on from 10,000 samples. A `ConvergenceWarning` says when the budget ran
+        out first. Without it, every epoch of the budget runs.
+    validation_fraction, n_iter_no_change, tol : as in scikit-learn's `MLPClassifier`.
     beta : β of the β-NLL loss ("gaussian"); 0 is plain Gaussian NLL.
     min_variance : floor of the predicted variance ("gaussian").
-    temperature : softmax temperature over negative squared distances (`predict_proba`).
-    random_state : int, RandomState or None; seeds initialisation, codes and batch order.
+    temperature : "auto" fits the temperature of `predict_proba` on held-out scores of the
+        training data (temperature scaling); a number > 0 fixes it (1.0 is the scores as trained).
+    verbose : show a progress bar (tqdm) with the current loss.
+    device : "auto" trains on the GPU torch finds (CUDA) and on the CPU otherwise; or "cpu",
+        "cuda". Predictions are always made on the CPU in float64.
+    random_state : int, RandomState or None; seeds initialisation, codes, batch order and folds.
 
     Attributes
     ----------
     classes_ : (K,) the class labels. n_features_in_ : number of input features.
     embedding_ : (K, dim) class vectors in the output space (for softmax: the rows of the
         last layer's weight, in the space of the last hidden layer).
-    model_ : the trained torch module. history_ : its `History` (loss per epoch).
+    temperature_ : the temperature `predict_proba` divides the scores by.
+    model_ : the trained torch module (on the CPU, float64).
+    loss_curve_ : mean training loss of each epoch. n_iter_ : epochs run.
+    validation_scores_ : validation accuracy after each epoch (None without early stopping).
     """
 
     def __init__(
@@ -64,10 +90,16 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         hidden: tuple[int, ...] = (100, 100),
         epochs: int = 100,
         lr: float = 3e-3,
-        batch_size: int | None = None,
+        batch_size="auto",
+        early_stopping="auto",
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
         beta: float = 0.5,
         min_variance: float = 1e-3,
-        temperature: float = 0.5,
+        temperature="auto",
+        verbose: bool = False,
+        device: str = "auto",
         random_state=None,
     ):
         self.method = method
@@ -77,107 +109,215 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.epochs = epochs
         self.lr = lr
         self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
         self.beta = beta
         self.min_variance = min_variance
         self.temperature = temperature
+        self.verbose = verbose
+        self.device = device
         self.random_state = random_state
 
-    def _check_settings(self) -> None:
+    def _make_method(self):
         if self.method not in METHODS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
-        if self.method in ("fixed", "gaussian") and self.codebook not in CODEBOOKS:
+        check_training_settings(self.epochs, self.lr)
+        if self.batch_size not in ("auto", None) and (
+            isinstance(self.batch_size, bool)
+            or not isinstance(self.batch_size, numbers.Integral)
+            or self.batch_size < 1
+        ):
             raise ValueError(
-                f"unknown code book {self.codebook!r}; choose one of {', '.join(CODEBOOKS)}"
+                "batch_size must be 'auto', None (full batch) or an integer >= 1, "
+                f"got {self.batch_size!r}"
             )
-        check_training_settings(self.epochs, self.lr, self.batch_size)
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        if self.early_stopping not in ("auto", True, False):
+            raise ValueError(
+                f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}"
+            )
+        if not (
+            isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1
+        ):
+            raise ValueError(
+                f"validation_fraction must be a number in (0, 1), got {self.validation_fraction!r}"
+            )
+        if isinstance(self.n_iter_no_change, bool) or not (
+            isinstance(self.n_iter_no_change, numbers.Integral) and self.n_iter_no_change >= 1
+        ):
+            raise ValueError(
+                f"n_iter_no_change must be an integer >= 1, got {self.n_iter_no_change!r}"
+            )
+        if not (isinstance(self.tol, numbers.Real) and 0 <= self.tol < np.inf):
+            raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
+        resolve_device(self.device)
+        if self.temperature != "auto" and not (
+            isinstance(self.temperature, numbers.Real)
+            and not isinstance(self.temperature, bool)
+            and 0 < self.temperature < np.inf
+        ):
+            raise ValueError(
+                f"temperature must be 'auto' or a finite number > 0, got {self.temperature!r}"
+            )
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
+        if not self.min_variance > 0:
+            raise ValueError(f"min_variance must be > 0, got {self.min_variance}")
+        return make_method(
+            self.method,
+            hidden=self.hidden,
+            dim=self.dim,
+            codebook=self.codebook,
+            beta=self.beta,
+            min_variance=self.min_variance,
+        )
 
-    def _build(self, n_features: int, n_classes: int, seed: int):
-        """The model, the loss and, for fixed codes, the (K, dim) code tensor."""
-        hidden = tuple(self.hidden)
-        if self.method == "softmax":
-            return mlp(n_features, hidden, n_classes), nn.CrossEntropyLoss(), None
-        if self.method == "learned":
-            dim = self.dim if self.dim is not None else max(2, n_classes - 1)
-            model = LearnedCodeModel(n_features, hidden, n_classes, dim)
-            return model, learned_code_loss(model, "distance_ce"), None
-        codes = make_codebook(self.codebook, n_classes, self.dim, seed=seed)
-        if self.method == "fixed":
-            model = mlp(n_features, hidden, codes.shape[1])
-            return model, lambda out, y: F.mse_loss(out, codes[y]), codes
-        model = GaussianRegressor(n_features, hidden, codes.shape[1], self.min_variance)
-        return model, lambda out, y: beta_nll_loss(out[0], codes[y], out[1], self.beta), codes
+    def _train(self, method, X, y_index, n_classes, seed, validation=None):
+        """A model trained on X (n, d) float64 and class indices (n,), and its `FitLog`;
+        `validation` = (X_val, y_val) turns on early stopping. The model is returned on the CPU
+        in float64, so answers do not depend on the device or the batch."""
+        device = resolve_device(self.device)
+        torch.manual_seed(seed)
+        model = method.build(X.shape[1], n_classes, seed)
+        score = None
+        if validation is not None:
+            X_val = torch.tensor(validation[0], dtype=torch.float32)
+            y_val = torch.as_tensor(validation[1])
+
+            def score(model):
+                scores = in_chunks(lambda x: method.scores(model, model(x)), X_val, device)
+                return (scores.argmax(dim=1) == y_val).double().mean().item()
+
+        log = fit_network(
+            model,
+            lambda output, y: method.loss(model, output, y),
+            torch.tensor(X, dtype=torch.float32),
+            torch.tensor(y_index, dtype=torch.int64),
+            epochs=self.epochs,
+            lr=self.lr,
+            batch_size=self._batch_size(len(X)),
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            validation_score=score,
+            verbose=self.verbose,
+            device=device,
+        )
+        return model.cpu().double(), log
+
+    def _batch_size(self, n: int) -> int:
+        if self.batch_size is None:
+            return n
+        return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
+
+    def _out_of_fold_scores(self, method, X, y_index, n_classes, seed):
+        """(n, K) scores of each training sample by a model that did not train on it."""
+        counts = np.bincount(y_index, minlength=n_classes)
+        folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
+            CALIBRATION_FOLDS, shuffle=True, random_state=seed
+        )
+        scores = np.zeros((len(X), n_classes))
+        for fold, (train_index, held_out) in enumerate(folds.split(X, y_index)):
+            fold_seed = seed + 1 + fold
+            model, _ = self._train(
+                method, X[train_index], y_index[train_index], n_classes, fold_seed
+            )
+            scores[held_out] = self._scores(method, model, X[held_out]).numpy()
+        return scores
+
+    @staticmethod
+    def _scores(method, model, X) -> torch.Tensor:
+        X = torch.as_tensor(X, dtype=torch.float64)
+        with torch.no_grad():
+            return in_chunks(lambda x: method.scores(model, model(x)), X, torch.device("cpu"))
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,); returns self."""
-        self._check_settings()
+        method = self._make_method()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"EmbeddingClassifier needs at least 2 classes, got {len(self.classes_)} class"
-            )
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(f"EmbeddingClassifier needs at least 2 classes, got {n_classes} class")
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        early_stopping = self.early_stopping
+        if early_stopping == "auto":
+            early_stopping = len(X) >= AUTO_EARLY_STOPPING_N
         with torch.random.fork_rng(devices=[]):  # leave the caller's torch generator alone
-            torch.manual_seed(seed)
-            model, loss_fn, codes = self._build(X.shape[1], len(self.classes_), seed)
-            self.history_ = train(
-                model,
-                torch.tensor(X, dtype=torch.float32),
-                torch.tensor(y_index, dtype=torch.int64),
-                loss_fn,
-                epochs=self.epochs,
-                lr=self.lr,
-                batch_size=self.batch_size,
+            if early_stopping:
+                X, X_val, y_index, y_val = self._validation_split(X, y_index, seed)
+                self.model_, log = self._train(
+                    method, X, y_index, n_classes, seed, validation=(X_val, y_val)
+                )
+            else:
+                self.model_, log = self._train(method, X, y_index, n_classes, seed)
+            if self.temperature != "auto":
+                self.temperature_ = float(self.temperature)
+            elif early_stopping:
+                self.temperature_ = fit_temperature(
+                    self._scores(method, self.model_, X_val).numpy(), y_val
+                )
+            elif len(X) < 2 * CALIBRATION_FOLDS:
+                self.temperature_ = 1.0  # too few samples to hold any out: the scores as trained
+            else:
+                held_out = self._out_of_fold_scores(method, X, y_index, n_classes, seed)
+                self.temperature_ = fit_temperature(held_out, y_index)
+        if early_stopping and not log.converged:
+            warnings.warn(
+                f"EmbeddingClassifier: the budget of epochs={self.epochs} ran out before the "
+                f"validation score stopped improving (tol={self.tol}, n_iter_no_change="
+                f"{self.n_iter_no_change}); raise epochs (see validation_scores_)",
+                ConvergenceWarning,
+                stacklevel=2,
             )
-        self.model_ = model.double()  # predict in float64: answers do not depend on the batch
-        self._codes = None if codes is None else codes.double()
-        self.embedding_ = self._class_vectors().numpy()
+        self._method = method
+        self.loss_curve_ = log.loss_curve
+        self.validation_scores_ = log.validation_scores if early_stopping else None
+        self.n_iter_ = log.n_iter
+        self.embedding_ = method.class_vectors(self.model_).numpy()
         return self
 
-    def _class_vectors(self) -> torch.Tensor:
-        if self.method == "softmax":
-            return self.model_[-1].weight.detach().clone()
-        if self.method == "learned":
-            return self.model_.class_codes()
-        return self._codes.clone()
+    def _validation_split(self, X, y_index, seed):
+        """(X_train, X_val, y_train, y_val): `validation_fraction` held out, stratified when
+        every class has at least 2 samples."""
+        stratify = y_index if np.bincount(y_index).min() >= 2 else None
+        n_val = max(1, int(round(self.validation_fraction * len(X))))
+        if stratify is not None:
+            n_val = max(n_val, len(np.unique(y_index)))
+        return train_test_split(X, y_index, test_size=n_val, stratify=stratify, random_state=seed)
 
-    def _forward(self, X):
+    def _inputs(self, X) -> torch.Tensor:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        with torch.no_grad():
-            return self.model_(torch.tensor(X, dtype=torch.float64))
+        return torch.as_tensor(X, dtype=torch.float64)
 
     def transform(self, X) -> np.ndarray:
         """Outputs in embedding space, (n_samples, dim): the point for fixed and learned codes,
         the predicted mean for gaussian, the last hidden layer for softmax."""
-        if self.method == "softmax":
-            check_is_fitted(self)
-            X = validate_data(self, X, reset=False, dtype=np.float64)
-            with torch.no_grad():
-                return self.model_[:-1](torch.tensor(X, dtype=torch.float64)).numpy()
-        output = self._forward(X)
-        return (output[0] if self.method == "gaussian" else output).numpy()
+        X = self._inputs(X)
+        with torch.no_grad():
+            return self._method.points(self.model_, X).numpy()
+
+    def decision_scores(self, X) -> np.ndarray:
+        """(n_samples, K) class scores at temperature 1 (logits, or -squared distances)."""
+        X = self._inputs(X)
+        return self._scores(self._method, self.model_, X).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
-        """(n_samples, K) class probabilities; each row sums to 1. For embedding methods, a softmax
-        of -squared distance to each class vector / temperature (its argmax is the nearest code)."""
-        if self.method == "softmax":
-            return torch.softmax(self._forward(X), dim=1).numpy()
-        points, vectors = torch.as_tensor(self.transform(X)), torch.as_tensor(self.embedding_)
-        return code_probabilities(points, vectors, self.temperature).numpy()
+        """(n_samples, K) class probabilities, softmax(scores / temperature_); rows sum to 1."""
+        scores = torch.as_tensor(self.decision_scores(X))
+        return torch.softmax(scores / self.temperature_, dim=1).numpy()
 
     def predict(self, X) -> np.ndarray:
-        """(n_samples,) predicted labels, from `classes_`."""
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        """(n_samples,) predicted labels, from `classes_`: the class with the highest score."""
+        scores = self.decision_scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_variance(self, X) -> np.ndarray:
         """(n_samples, dim) predicted variance of each output coordinate; method="gaussian" only."""
         if self.method != "gaussian":
             raise AttributeError(f"predict_variance needs method='gaussian', not {self.method!r}")
-        return self._forward(X)[1].numpy()
+        X = self._inputs(X)
+        with torch.no_grad():
+            return self._method.variance(self.model_, X).numpy()

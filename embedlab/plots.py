@@ -13,6 +13,7 @@ import seaborn as sns
 import torch
 from matplotlib.patches import Ellipse
 
+from embedlab.calibration import expected_calibration_error, reliability_table
 from embedlab.training import History
 
 
@@ -263,4 +264,26 @@ def plot_paired_differences(
     ax.set_ylabel(f"{metric} − {reference}\n(same seed)")
     ax.set_title(title)
     wrap_xticklabels(ax)
+
+
+def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bins: int = 10):
+    """Reliability diagram (lesson 6): accuracy against confidence per bin of
+    `calibration.reliability_table`, with the diagonal of honest probabilities. Points below the
+    diagonal are over-confident. Marker area follows the number of predictions in the bin; the
+    legend gives the expected calibration error. Call again with the same `ax` to compare."""
+    table = reliability_table(y_true, proba, classes, n_bins)
+    ece = expected_calibration_error(y_true, proba, classes)
+    ax = _axes(ax, figsize=(4.5, 4.5))
+    if not ax.lines:
+        ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
+    sizes = 10 + 200 * table["count"] / table["count"].sum()
+    (line,) = ax.plot(
+        table["confidence"], table["accuracy"], marker="", label=f"{label} ECE {ece:.3f}"
+    )
+    ax.scatter(table["confidence"], table["accuracy"], s=sizes, color=line.get_color(), zorder=3)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("confidence (top probability)")
+    ax.set_ylabel("accuracy")
+    ax.legend(fontsize="small", loc="upper left")
     return ax

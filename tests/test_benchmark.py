@@ -32,3 +32,20 @@ def test_benchmark_smoke_run():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "| iris | MLPClassifier |" in result.stdout
+
+
+def test_scaling_benchmark_measures_one_fit(tmp_path):
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("scaling", ROOT / "benchmarks" / "scaling.py")
+    scaling = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scaling)
+    X, y, X_test, y_test = scaling.make_data(300)
+    assert X.shape == (300, 20) and X_test.shape == (scaling.N_TEST, 20)
+    assert set(np.unique(y)) == set(range(10))
+    np.savez(tmp_path / "data.npz", X=X[:300], y=y[:300], X_test=X_test[:500], y_test=y_test[:500])
+    row = scaling.one_fit("fixed", 300, tmp_path / "data.npz")
+    assert row["n_train"] == 300 and row["classifier"] == "fixed" and row["epochs"] == 100
+    assert 0.1 < row["accuracy"] <= 1 and row["fit_memory_mb"] >= 0

@@ -8,9 +8,15 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from embedlab.estimator import METHODS, EmbeddingClassifier
+import embedlab.estimator
+from embedlab.calibration import temperature_log_loss
+from embedlab.codebooks import squared_distances
+from embedlab.estimator import EmbeddingClassifier
+from embedlab.losses import beta_nll_loss, distance_cross_entropy
+from embedlab.methods import METHODS, make_method
 
 SMALL = dict(
     hidden=(32,), epochs=60, lr=1e-2
@@ -68,8 +74,10 @@ def test_same_random_state_same_model_and_global_generator_untouched(iris):
     torch.manual_seed(123)
     a = EmbeddingClassifier("learned", random_state=7, **SMALL).fit(X, y).predict_proba(X)
     assert torch.equal(torch.rand(1), expected_next)
-    b = EmbeddingClassifier("learned", random_state=7, **SMALL).fit(X, y).predict_proba(X)
-    assert np.array_equal(a, b)
+    b = EmbeddingClassifier("learned", random_state=7, **SMALL).fit(X, y)
+    assert np.array_equal(a, b.predict_proba(X))  # the fitted temperature included
+    c = EmbeddingClassifier("learned", random_state=8, **SMALL).fit(X, y)
+    assert b.temperature_ != c.temperature_
 
 
 def test_pickles_and_grid_search_with_two_jobs(iris):
@@ -108,6 +116,13 @@ def test_not_fitted_and_wrong_feature_count(iris):
         ({"codebook": "simplex", "dim": 1}, "dim >= n_classes - 1"),
         ({"method": "gaussian", "beta": -1.0}, "beta"),
         ({"temperature": 0.0}, "temperature"),
+        ({"temperature": "hot"}, "temperature must be 'auto' or a finite number > 0, got 'hot'"),
+        ({"temperature": float("inf")}, "temperature"),
+        ({"method": "learned", "dim": 0}, "dim must be None or an integer >= 1, got dim=0"),
+        ({"method": "learned", "dim": 2.0}, "dim must be None or an integer >= 1, got dim=2.0"),
+        ({"method": "fixed", "dim": 2.0}, "dim must be None or an integer >= 1, got dim=2.0"),
+        ({"method": "softmax", "dim": 8}, "dim: method='softmax'"),
+        ({"method": "gaussian", "min_variance": 0.0}, "min_variance"),
     ],
 )
 def test_impossible_settings_fail_clearly(iris, params, message):
@@ -128,3 +143,223 @@ def test_bad_data_fails_clearly():
         EmbeddingClassifier(**SMALL).fit(X, np.zeros(30))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         EmbeddingClassifier(**SMALL).fit(X, y[:-1])
+
+
+# ----------------------------------------------------------------- calibrated probabilities
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_fitted_temperature_is_positive_and_finite(iris, method):
+    X, y = iris
+    model = EmbeddingClassifier(method, random_state=0, **SMALL).fit(X, y)
+    assert 0 < model.temperature_ < np.inf
+    scores = model.decision_scores(X)
+    proba = np.exp(scores / model.temperature_)
+    assert np.allclose(model.predict_proba(X), proba / proba.sum(axis=1, keepdims=True))
+
+
+@pytest.fixture(scope="module")
+def many_classes():
+    """20 well-separated classes: fixed simplex codes are ~1.45 apart, so T = 0.5 is far too hot."""
+    X, y = make_blobs(1200, 10, centers=20, cluster_std=1.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    return X[:600], y[:600], X[600:], y[600:]
+
+
+def test_calibration_improves_log_loss_where_the_fixed_temperature_is_off(many_classes):
+    X_train, y_train, X_test, y_test = many_classes
+    fixed = EmbeddingClassifier("fixed", temperature=0.5, random_state=0, **SMALL)
+    auto = EmbeddingClassifier("fixed", random_state=0, **SMALL)
+    fixed.fit(X_train, y_train)
+    auto.fit(X_train, y_train)
+    scores = auto.decision_scores(X_test)
+    assert np.array_equal(auto.predict(X_test), fixed.predict(X_test))  # same model, same answers
+    before = temperature_log_loss(scores, y_test, 0.5)
+    after = temperature_log_loss(scores, y_test, auto.temperature_)
+    assert auto.temperature_ < 0.25 and after < 0.5 * before
+
+
+def test_calibration_uses_out_of_fold_training_scores_only(monkeypatch, many_classes):
+    X_train, y_train, X_test, _ = many_classes
+    seen = {}
+
+    def spy(scores, y):
+        seen["scores"], seen["y"] = scores, y
+        return 0.3
+
+    monkeypatch.setattr(embedlab.estimator, "fit_temperature", spy)
+    model = EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X_train, y_train)
+    assert model.temperature_ == 0.3
+    assert np.array_equal(seen["y"], y_train)  # the training labels (classes 0..19), in order
+    # held-out scores: not what the final model, which saw every training sample, gives them
+    in_sample = model.decision_scores(X_train)
+    assert seen["scores"].shape == in_sample.shape
+    assert not np.allclose(seen["scores"], in_sample, atol=1e-3)
+    assert model.predict_proba(X_test).shape == (len(X_test), 20)
+
+
+def test_a_fixed_temperature_takes_effect(iris):
+    X, y = iris
+    for temperature in (0.25, 2.0):
+        model = EmbeddingClassifier("fixed", temperature=temperature, random_state=0, **SMALL)
+        model.fit(X, y)
+        assert model.temperature_ == temperature
+        distances = squared_distances(
+            torch.as_tensor(model.transform(X)), torch.as_tensor(model.embedding_)
+        )
+        expected = torch.softmax(-distances / temperature, dim=1).numpy()
+        assert np.allclose(model.predict_proba(X), expected)
+
+
+def test_softmax_temperature_divides_the_logits(iris):
+    X, y = iris
+    model = EmbeddingClassifier("softmax", temperature=3.0, random_state=0, **SMALL).fit(X, y)
+    logits = model.decision_scores(X)
+    expected = np.exp(logits / 3.0) / np.exp(logits / 3.0).sum(axis=1, keepdims=True)
+    assert np.allclose(model.predict_proba(X), expected)
+
+
+# ----------------------------------------------------------------- settings take effect
+
+
+def initial_loss(method_name, X, y, random_state, **settings):
+    """The loss of the untrained network the estimator starts from, computed by hand."""
+    seed = int(check_random_state(random_state).randint(2**31 - 1))
+    method = make_method(method_name, hidden=SMALL["hidden"], **settings)
+    torch.manual_seed(seed)
+    model = method.build(X.shape[1], len(np.unique(y)), seed)
+    output = model(torch.tensor(X, dtype=torch.float32))
+    return model, output
+
+
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+def test_beta_and_min_variance_reach_the_gaussian_loss(iris, beta):
+    X, y = iris
+    model, (mean, variance) = initial_loss("gaussian", X, y, 0, beta=beta, min_variance=0.05)
+    codes = model.codes[torch.as_tensor(y)]
+    expected = beta_nll_loss(mean, codes, variance, beta).item()
+    fitted = EmbeddingClassifier("gaussian", beta=beta, min_variance=0.05, random_state=0, **SMALL)
+    fitted.fit(X, y)
+    assert fitted.loss_curve_[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_min_variance_is_the_floor_of_the_predicted_variance(iris):
+    X, y = iris
+    floor = EmbeddingClassifier("gaussian", min_variance=0.7, random_state=0, **SMALL).fit(X, y)
+    default = EmbeddingClassifier("gaussian", random_state=0, **SMALL).fit(X, y)
+    assert floor.predict_variance(X).min() >= 0.7
+    assert default.predict_variance(X).min() < 0.7
+
+
+def test_learned_codes_are_trained_with_the_distance_cross_entropy(iris):
+    X, y = iris
+    model, output = initial_loss("learned", X, y, 0)
+    expected = distance_cross_entropy(output, torch.as_tensor(y), model.codes.weight).item()
+    fitted = EmbeddingClassifier("learned", random_state=0, **SMALL).fit(X, y)
+    assert fitted.loss_curve_[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_dim_sets_the_embedding_dimension(iris):
+    X, y = iris
+    for method, dim in [("learned", 5), ("fixed", 4), ("gaussian", 3)]:
+        model = EmbeddingClassifier(method, dim=dim, random_state=0, **SMALL).fit(X, y)
+        assert model.embedding_.shape == (3, dim) and model.transform(X).shape == (150, dim)
+
+
+# ----------------------------------------------------------------- real data sizes
+
+
+def spy_on_fit_network(monkeypatch):
+    calls = []
+    real = embedlab.estimator.fit_network
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "batch_size, n, expected",
+    [("auto", 150, 150), ("auto", 300, 200), (None, 300, 300), (64, 300, 64)],
+)
+def test_batch_size_auto_is_min_200_n(monkeypatch, batch_size, n, expected):
+    X, y = make_blobs(n, 3, centers=3, random_state=0)
+    calls = spy_on_fit_network(monkeypatch)
+    EmbeddingClassifier(batch_size=batch_size, temperature=1.0, epochs=1, hidden=(4,)).fit(X, y)
+    assert [call["batch_size"] for call in calls] == [expected]
+
+
+def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkeypatch):
+    X, y = make_blobs(400, 3, centers=4, random_state=0)
+    calls = spy_on_fit_network(monkeypatch)
+    temperatures = []
+    real_fit_temperature = embedlab.estimator.fit_temperature
+    monkeypatch.setattr(
+        embedlab.estimator,
+        "fit_temperature",
+        lambda scores, y: temperatures.append(len(y)) or real_fit_temperature(scores, y),
+    )
+    model = EmbeddingClassifier(
+        early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, random_state=0, **SMALL
+    ).fit(X, y)
+    assert len(calls) == 1  # no cross-fit: the validation slice serves calibration too
+    assert temperatures == [80]  # 20 % of 400
+    assert len(model.validation_scores_) == model.n_iter_ == len(model.loss_curve_)
+    assert model.n_iter_ < SMALL["epochs"]  # easy blobs: validation accuracy stops improving
+    # the best epoch's weights are kept: the model scores the validation slice at the maximum
+    seed = int(check_random_state(0).randint(2**31 - 1))
+    _, X_val, _, y_val = model._validation_split(X, y, seed)
+    assert model.score(X_val, y_val) == max(model.validation_scores_)
+
+
+def test_early_stopping_auto_turns_on_from_a_data_size(monkeypatch, iris):
+    X, y = iris
+    small = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
+    assert small.validation_scores_ is None and small.n_iter_ == SMALL["epochs"]
+    monkeypatch.setattr(embedlab.estimator, "AUTO_EARLY_STOPPING_N", 100)
+    large = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
+    assert len(large.validation_scores_) == large.n_iter_
+
+
+def test_convergence_warning_when_the_budget_runs_out_first(iris):
+    X, y = iris
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="epochs=3"):
+        EmbeddingClassifier(early_stopping=True, epochs=3, tol=0.0, random_state=0).fit(X, y)
+
+
+def test_verbose_shows_a_progress_bar(capsys, iris):
+    X, y = iris
+    EmbeddingClassifier(verbose=True, temperature=1.0, epochs=5, hidden=(4,)).fit(X, y)
+    assert "loss=" in capsys.readouterr().err
+
+
+def test_device_auto_on_a_cpu_machine_gives_the_cpu_results(iris):
+    X, y = iris
+    if torch.cuda.is_available():
+        pytest.skip("a GPU gives other last bits; this checks that CPU results are unchanged")
+    cpu = EmbeddingClassifier(device="cpu", random_state=0, **SMALL).fit(X, y)
+    auto = EmbeddingClassifier(device="auto", random_state=0, **SMALL).fit(X, y)
+    assert np.array_equal(cpu.predict_proba(X), auto.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"early_stopping": "yes"}, "early_stopping must be 'auto', True or False, got 'yes'"),
+        ({"validation_fraction": 1.5}, "validation_fraction"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"tol": -1.0}, "tol"),
+        ({"device": "gpu0"}, "device"),
+        ({"batch_size": "big"}, "batch_size must be 'auto', None .* got 'big'"),
+        ({"batch_size": 2.5}, "batch_size"),
+    ],
+)
+def test_impossible_training_settings_name_the_argument(iris, params, message):
+    X, y = iris
+    with pytest.raises(ValueError, match=message):
+        EmbeddingClassifier(**params).fit(X, y)

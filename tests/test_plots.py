@@ -105,3 +105,15 @@ def test_paired_differences_keep_the_seed_plot_colours():
     palette = sns.color_palette(n_colors=3)
     assert np.allclose(strips[0].get_facecolor()[0][:3], palette[1])  # "a" is the 2nd column
     assert np.allclose(strips[1].get_facecolor()[0][:3], palette[2])
+
+
+def test_reliability_diagram_points_and_legend():
+    proba = np.array([[0.95, 0.05], [0.95, 0.05], [0.35, 0.65], [0.35, 0.65]])
+    y_true = np.array([0, 0, 0, 1])
+    ax = plots.plot_reliability(y_true, proba, label="model")
+    assert len(ax.lines) == 2  # the diagonal and the model's line
+    assert ax.lines[1].get_xdata().tolist() == pytest.approx([0.65, 0.95])
+    assert ax.lines[1].get_ydata().tolist() == pytest.approx([0.5, 1.0])
+    assert ax.get_legend().get_texts()[0].get_text() == "model ECE 0.100"
+    plots.plot_reliability(y_true, proba[:, ::-1], label="flipped", ax=ax)
+    assert len(ax.lines) == 3  # no second diagonal

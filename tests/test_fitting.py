@@ -1,0 +1,132 @@
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import embedlab.fitting
+from embedlab import mlp, train
+from embedlab.fitting import fit_network, in_chunks, resolve_device
+
+
+def data(n=50, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 3, generator=generator)
+    return X, (X[:, 0] > 0).long() + (X[:, 1] > 0).long()
+
+
+def fresh_model(seed=0):
+    torch.manual_seed(seed)
+    return mlp(3, (8,), 3)
+
+
+def test_full_batch_does_exactly_what_train_does():
+    X, y = data()
+    expected = train(fresh_model(), X, y, nn.CrossEntropyLoss(), epochs=30, lr=1e-2).loss
+    log = fit_network(
+        fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=30, lr=1e-2, batch_size=len(X),
+        n_iter_no_change=30,
+    )  # fmt: skip
+    assert log.loss_curve == expected
+
+
+def test_mini_batches_match_a_hand_written_loop():
+    X, y = data()
+    model = fresh_model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    torch.manual_seed(1)
+    expected = []
+    for _ in range(5):
+        order, total = torch.randperm(50), 0.0
+        for start in range(0, 50, 16):
+            batch = order[start : start + 16]
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(X[batch]), y[batch])
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch) / 50
+        expected.append(total)
+    same_start = fresh_model()
+    torch.manual_seed(1)
+    log = fit_network(same_start, nn.CrossEntropyLoss(), X, y, epochs=5, lr=1e-2, batch_size=16)
+    assert log.loss_curve == pytest.approx(expected, rel=1e-5)
+
+
+def test_without_validation_the_whole_budget_runs():
+    X, y = data()
+
+    def flat_loss(output, y):  # 1.0 whatever the weights
+        return output.sum() * 0.0 + 1.0
+
+    log = fit_network(
+        fresh_model(), flat_loss, X, y, epochs=12, lr=1e-2, batch_size=50, n_iter_no_change=3
+    )
+    assert log.n_iter == 12 and log.loss_curve == [1.0] * 12 and not log.converged
+
+
+def test_early_stopping_keeps_the_best_epoch():
+    X, y = data()
+    model = fresh_model()
+    scripted = iter([0.5, 0.7, 0.6, 0.7, 0.65, 0.9])
+    snapshots = []
+
+    def validation_score(model):
+        assert not model.training and not torch.is_grad_enabled()
+        snapshots.append(model[0].weight.detach().clone())
+        return next(scripted)
+
+    log = fit_network(
+        model, nn.CrossEntropyLoss(), X, y, epochs=100, lr=1e-2, batch_size=50,
+        n_iter_no_change=3, validation_score=validation_score,
+    )  # fmt: skip
+    # 0.7 at epoch 2 is the best; 0.6, 0.7 (not better by tol), 0.65 are three stale epochs
+    assert log.validation_scores == [0.5, 0.7, 0.6, 0.7, 0.65] and log.converged
+    assert log.n_iter == 5 and torch.equal(model[0].weight, snapshots[1])
+    scripted = iter([0.1, 0.2, 0.3, 0.4])
+    log = fit_network(
+        fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=4, lr=1e-2, batch_size=50,
+        validation_score=lambda model: next(scripted),
+    )  # fmt: skip
+    assert log.n_iter == 4 and not log.converged  # the budget ran out first
+
+
+def test_a_loss_that_becomes_nan_stops_training():
+    X, y = data()
+    with pytest.raises(FloatingPointError, match="lr"):
+        fit_network(
+            fresh_model(), lambda out, y: out.sum() * math.nan, X, y, epochs=3, lr=1e-2,
+            batch_size=50,
+        )  # fmt: skip
+
+
+def test_verbose_shows_the_loss_in_a_progress_bar(capsys):
+    X, y = data()
+    fit_network(
+        fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=3, lr=1e-2, batch_size=50,
+        verbose=True,
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert "training" in err and "loss=" in err and "3/3" in err
+    fit_network(fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=3, lr=1e-2, batch_size=50)
+    assert capsys.readouterr().err == ""
+
+
+def test_in_chunks_cuts_the_rows(monkeypatch):
+    monkeypatch.setattr(embedlab.fitting, "PREDICT_CHUNK", 4)
+    calls = []
+
+    def double(x):
+        calls.append(len(x))
+        return 2 * x
+
+    X = torch.arange(10.0)[:, None]
+    assert torch.equal(in_chunks(double, X, torch.device("cpu")), 2 * X)
+    assert calls == [4, 4, 2]
+
+
+def test_devices():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type == expected
+    assert resolve_device("cpu").type == "cpu"
+    with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda', got 'gpu0'"):
+        resolve_device("gpu0")
