@@ -50,7 +50,9 @@ class GaussianRegressor(nn.Module):
 
     The variance is softplus(raw) + `min_variance`, so it is positive and never smaller than the
     floor, which keeps 1/variance (and the mean's gradient) bounded. The default floor 1e-3 is
-    where plain NLL stopped collapsing in lesson 4; pass 1e-6 (torch's `eps`) to see the collapse.
+    the smallest power of ten at which plain NLL stopped collapsing (digits, lr 1e-2, 10 seeds,
+    float64: worst seed 0.34 with a floor of 1e-4, 0.90 with 1e-3); lesson 4 uses torch's 1e-6
+    to show the collapse, and a floor of 1e-2 to cure it.
     """
 
     def __init__(
