@@ -86,13 +86,19 @@ def label_embedding_loss(
     tau: float = 2.0,
     alpha: float = 0.9,
     beta: float = 0.5,
+    hinge_reduction: str = "mean",
 ) -> torch.Tensor:
     """The Label Embedding Network objective (Sun et al., 2017), for logits (n, K) and E (K, K).
 
     - head 1 learns from the hard labels (weight β) and from the soft targets softmax(E[y]);
     - head 2 (which sees stop-gradient features) learns from the hard labels;
     - E learns to match head 2's softened predictions softmax(o2 / τ), on samples head 2 gets right;
-    - a hinge keeps head 2's probability of the true class below α, so the targets stay soft.
+    - a hinge relu(p_o2(y) - α) keeps head 2's probability of the true class below α, so the
+      targets stay soft. `hinge_reduction="mean"` averages it over the batch; "sum" adds it up,
+      as the authors' code does (github.com/lancopku/label-embedding-network), which makes it
+      n times stronger for a batch of n.
+
+    τ = 2, α = 0.9 and β = 0.5 are the paper's defaults.
     """
     if not tau > 0:
         raise ValueError(f"tau must be > 0, got {tau}")
@@ -100,6 +106,8 @@ def label_embedding_loss(
         raise ValueError(f"alpha must be in (0, 1], got {alpha}")
     if not 0 <= beta <= 1:
         raise ValueError(f"beta must be in [0, 1], got {beta}")
+    if hinge_reduction not in ("mean", "sum"):
+        raise ValueError(f"hinge_reduction must be 'mean' or 'sum', got {hinge_reduction!r}")
     if (
         head_logits.shape != watcher_logits.shape
         or label_embedding.shape[0] != head_logits.shape[1]
@@ -120,7 +128,8 @@ def label_embedding_loss(
     else:
         embedding = label_embedding.sum() * 0.0
     watcher_true = torch.softmax(watcher_logits, dim=1).gather(1, y[:, None]).squeeze(1)
-    hinge = F.relu(watcher_true - alpha).mean()
+    hinge = F.relu(watcher_true - alpha)
+    hinge = hinge.sum() if hinge_reduction == "sum" else hinge.mean()
     return head + watcher + embedding + hinge
 
 

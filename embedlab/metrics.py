@@ -178,3 +178,31 @@ def paired_differences(table: pd.DataFrame, reference: str) -> pd.DataFrame:
     summary = pd.DataFrame.from_dict(rows, orient="index")
     summary.index.name = f"minus {reference}"
     return summary
+
+
+def relative_separation(vectors) -> float:
+    """Smallest pairwise distance over mean pairwise distance of K vectors (K, d), K >= 2.
+
+    A scale-free separation (lesson 5): 1.0 when every pair is equally far apart (a simplex), near
+    0 when two vectors merge. Multiplying all vectors by one number leaves it unchanged, so vectors
+    that merely grow or shrink together keep their score; raw distances would mix the two.
+    """
+    vectors = torch.as_tensor(vectors).detach()
+    if vectors.ndim != 2 or len(vectors) < 2:
+        raise ValueError(f"vectors must be (K >= 2, d), got shape {tuple(vectors.shape)}")
+    k = len(vectors)
+    upper = torch.triu(torch.ones(k, k, dtype=torch.bool), diagonal=1)
+    distances = torch.cdist(vectors, vectors)[upper]
+    if not distances.mean() > 0:
+        raise ValueError("vectors are all identical: their separation is undefined")
+    return float(distances.min() / distances.mean())
+
+
+def gradient_norm(model: torch.nn.Module) -> float:
+    """Euclidean norm of all parameter gradients of `model` together (0.0 before any backward).
+
+    Read it right after `loss.backward()` (or in `train`'s `metric`, which runs after each step,
+    before the next one clears the gradients): a sudden jump means a wild step (lesson 4).
+    """
+    squares = [p.grad.detach().pow(2).sum() for p in model.parameters() if p.grad is not None]
+    return float(torch.stack(squares).sum().sqrt()) if squares else 0.0

@@ -39,11 +39,20 @@ def mlp(
     return nn.Sequential(*layers)
 
 
+def _body(in_features: int, hidden: tuple[int, ...]) -> nn.Sequential:
+    """Linear -> ReLU for every size in `hidden`: the shared features (n, hidden[-1]) that the
+    heads of a two-headed model read. The last ReLU is a module, so printing the model shows it."""
+    return nn.Sequential(*mlp(in_features, hidden[:-1], hidden[-1]), nn.ReLU())
+
+
 class GaussianRegressor(nn.Module):
     """An MLP body with two heads: a mean (n, dim) and a variance (n, dim).
 
     The variance is softplus(raw) + `min_variance`, so it is positive and never smaller than the
-    floor, which keeps 1/variance (and the mean's gradient) bounded.
+    floor, which keeps 1/variance (and the mean's gradient) bounded. The default floor 1e-3 is
+    the smallest power of ten at which plain NLL stopped collapsing (digits, lr 1e-2, 10 seeds,
+    float64: worst seed 0.34 with a floor of 1e-4, 0.90 with 1e-3); lesson 4 uses torch's 1e-6
+    to show the collapse, and a floor of 1e-2 to cure it.
     """
 
     def __init__(
@@ -54,13 +63,13 @@ class GaussianRegressor(nn.Module):
             raise ValueError(f"min_variance must be > 0, got {min_variance}")
         if not hidden:
             raise ValueError("hidden must name at least one layer size for a Gaussian regressor")
-        self.body = mlp(in_features, hidden[:-1], hidden[-1])
+        self.body = _body(in_features, hidden)
         self.mean_head = nn.Linear(hidden[-1], _check_size(dim, "dim"))
         self.variance_head = nn.Linear(hidden[-1], dim)
         self.min_variance = min_variance
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = F.relu(self.body(X))
+        features = self.body(X)
         variance = F.softplus(self.variance_head(features)) + self.min_variance
         return self.mean_head(features), variance
 
@@ -114,11 +123,11 @@ class LabelEmbeddingNetwork(nn.Module):
             raise ValueError("hidden must name at least one layer size")
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        self.body = mlp(in_features, hidden[:-1], hidden[-1])
+        self.body = _body(in_features, hidden)
         self.head = nn.Linear(hidden[-1], n_classes)
         self.watcher = nn.Linear(hidden[-1], n_classes)
         self.label_embedding = nn.Parameter(torch.eye(n_classes))
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        features = F.relu(self.body(X))
+        features = self.body(X)
         return self.head(features), self.watcher(features.detach())

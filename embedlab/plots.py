@@ -173,11 +173,27 @@ def plot_embedding_space(
     return ax
 
 
-def plot_accuracy_coverage(curves: dict[str, pd.DataFrame], ax=None, title: str = ""):
-    """Accuracy against coverage, one line per named table from `metrics.accuracy_coverage`."""
+def plot_accuracy_coverage(
+    curves: dict[str, pd.DataFrame],
+    ax=None,
+    title: str = "",
+    min_coverage: float = 0.0,
+    overall: bool = False,
+):
+    """Accuracy against coverage, one line per named table from `metrics.accuracy_coverage`.
+
+    `min_coverage` cuts the noisy left end (a handful of kept points); `overall=True` draws the
+    accuracy on all points (coverage 1) as a dotted line, the level a useless ranking stays at.
+    """
+    if not 0 <= min_coverage < 1:
+        raise ValueError(f"min_coverage must be in [0, 1), got {min_coverage}")
     ax = _axes(ax, figsize=(5, 3.5))
     for name, curve in curves.items():
-        ax.plot(curve["coverage"], curve["accuracy"], label=name)
+        kept = curve[curve["coverage"] >= min_coverage]
+        ax.plot(kept["coverage"], kept["accuracy"], label=name)
+    if overall and curves:
+        level = next(iter(curves.values()))["accuracy"].iloc[-1]
+        ax.axhline(level, color="0.4", ls=":", lw=1.2, label=f"all points kept ({level:.3f})")
     ax.set_xlabel("coverage (fraction of test points kept, most certain first)")
     ax.set_ylabel("accuracy on kept points")
     ax.invert_xaxis()
@@ -186,8 +202,16 @@ def plot_accuracy_coverage(curves: dict[str, pd.DataFrame], ax=None, title: str 
     return ax
 
 
-def plot_uncertainty_by_correctness(uncertainty, is_correct, ax=None, title: str = ""):
-    """Uncertainty (n,) of right versus wrong predictions (n,) as strips with boxes."""
+def plot_uncertainty_by_correctness(
+    uncertainty, is_correct, ax=None, title: str = "", kind: str = "strip"
+):
+    """Uncertainty (n,) of right versus wrong predictions (n,).
+
+    kind "strip": one dot per prediction, with boxes (fine for tens of points); "histogram": the
+    share of each group per log-spaced bin, which stays readable for thousands of points.
+    """
+    if kind not in ("strip", "histogram"):
+        raise ValueError(f"kind must be 'strip' or 'histogram', got {kind!r}")
     frame = pd.DataFrame(
         {
             "uncertainty": _numpy(uncertainty),
@@ -196,6 +220,21 @@ def plot_uncertainty_by_correctness(uncertainty, is_correct, ax=None, title: str
     )
     ax = _axes(ax, figsize=(4, 3.5))
     order = ["right", "wrong"]
+    if kind == "histogram":
+        values = frame["uncertainty"].to_numpy()
+        if not (values > 0).all():
+            raise ValueError("a histogram on a log scale needs uncertainty > 0")
+        bins = np.geomspace(values.min(), values.max(), 30)
+        for name in order:
+            group = frame.loc[frame["prediction"] == name, "uncertainty"]
+            weights = np.full(len(group), 1 / max(len(group), 1))
+            ax.hist(group, bins=bins, weights=weights, histtype="step", lw=2, label=name)
+        ax.set_xscale("log")
+        ax.set_xlabel("uncertainty")
+        ax.set_ylabel("share of the group")
+        ax.legend(fontsize="small", title="prediction")
+        ax.set_title(title)
+        return ax
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=DeprecationWarning)
         sns.boxplot(
@@ -208,9 +247,18 @@ def plot_uncertainty_by_correctness(uncertainty, is_correct, ax=None, title: str
     return ax
 
 
-def plot_code_trajectories(trajectory, class_names: list[str] | None = None, ax=None, title=""):
+def plot_code_trajectories(
+    trajectory,
+    class_names: list[str] | None = None,
+    ax=None,
+    title="",
+    max_norm: float | None = None,
+):
     """Paths of K class codes in 2-D over training: trajectory is (snapshots, K, 2).
-    A circle marks where each code started, a star where it ended."""
+
+    A circle marks where each code started, a star where it ended (the legend says so). With
+    `max_norm`, a dashed circle of that radius shows the ball `nn.Embedding` keeps rows inside.
+    """
     trajectory = _numpy(trajectory)
     if trajectory.ndim != 3 or trajectory.shape[2] != 2:
         raise ValueError(f"trajectory must have shape (snapshots, K, 2), got {trajectory.shape}")
@@ -222,9 +270,17 @@ def plot_code_trajectories(trajectory, class_names: list[str] | None = None, ax=
         ax.plot(path[:, 0], path[:, 1], color=colors[k], lw=1.5, label=name)
         ax.scatter(*path[0], color=colors[k], marker="o", s=40, edgecolor="black")
         ax.scatter(*path[-1], color=colors[k], marker="*", s=250, edgecolor="black", zorder=3)
+    ax.scatter([], [], marker="o", s=40, color="white", edgecolor="black", label="start")
+    ax.scatter([], [], marker="*", s=150, color="white", edgecolor="black", label="end")
+    if max_norm is not None:
+        circle = plt.Circle((0, 0), max_norm, fill=False, ls="--", color="0.5", lw=1)
+        ax.add_patch(circle)
+        ax.plot([], [], ls="--", color="0.5", lw=1, label=f"max_norm = {max_norm:g}")
     ax.legend(fontsize="small")
+    ax.set_xlabel("code coordinate 1")
+    ax.set_ylabel("code coordinate 2")
     ax.set_aspect("equal", adjustable="datalim")
-    ax.set_title(title or "class codes during training (o start, * end)")
+    ax.set_title(title or "class codes during training")
     return ax
 
 

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -79,6 +81,23 @@ def test_label_embedding_loss_trains_the_embedding():
     loss.backward()
     assert embedding.grad is not None and embedding.grad.abs().sum() > 0
     assert head.grad is not None
+
+
+def test_label_embedding_hinge_sums_like_the_reference_code_or_averages():
+    """Two samples whose watcher gives the true class p = e^5 / (e^5 + 2) = 0.98670: each hinge
+    term is p - 0.9 = 0.08670. "sum" adds both (the authors' code), "mean" averages them."""
+    from embedlab.losses import label_embedding_loss
+
+    head = torch.zeros(2, 3)
+    watcher = torch.tensor([[5.0, 0.0, 0.0], [5.0, 0.0, 0.0]])
+    y = torch.tensor([0, 0])
+    mean = label_embedding_loss(head, watcher, y, torch.eye(3))
+    summed = label_embedding_loss(head, watcher, y, torch.eye(3), hinge_reduction="sum")
+    hinge = math.exp(5) / (math.exp(5) + 2) - 0.9
+    assert hinge == pytest.approx(0.086703, abs=1e-6)
+    assert (summed - mean).item() == pytest.approx(hinge, abs=1e-6)  # 2·h − h
+    with pytest.raises(ValueError, match="hinge_reduction"):
+        label_embedding_loss(head, watcher, y, torch.eye(3), hinge_reduction="max")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ import math
 
 import pandas as pd
 import pytest
+import torch
 
 from embedlab.metrics import (
     accuracy,
@@ -17,6 +18,33 @@ Y_PRED = [0, 1, 1, 1, 2, 0]
 
 def test_accuracy():
     assert accuracy(Y_TRUE, Y_PRED) == pytest.approx(4 / 6)
+
+
+def test_relative_separation_is_min_over_mean_distance_and_ignores_scale():
+    from embedlab.codebooks import simplex_codes
+    from embedlab.metrics import relative_separation
+
+    assert relative_separation(simplex_codes(3)) == pytest.approx(1.0)
+    points = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])  # distances 1, 2, sqrt(5)
+    expected = 1 / ((1 + 2 + math.sqrt(5)) / 3)
+    assert relative_separation(points) == pytest.approx(expected)  # 0.5729
+    assert relative_separation(10 * points) == pytest.approx(expected)
+    merged = torch.tensor([[0.0, 0.0], [1e-3, 0.0], [0.0, 1.0]])
+    assert relative_separation(merged) < 0.01
+    with pytest.raises(ValueError, match="vectors"):
+        relative_separation(torch.zeros(1, 2))
+    with pytest.raises(ValueError, match="identical"):
+        relative_separation(torch.ones(3, 2))
+
+
+def test_gradient_norm_joins_all_parameter_gradients():
+    from embedlab.metrics import gradient_norm
+
+    layer = torch.nn.Linear(2, 1)
+    assert gradient_norm(layer) == 0.0  # before any backward
+    layer.weight.grad = torch.tensor([[3.0, 0.0]])
+    layer.bias.grad = torch.tensor([4.0])
+    assert gradient_norm(layer) == pytest.approx(5.0)
 
 
 def test_scores_by_hand():

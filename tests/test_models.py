@@ -62,6 +62,29 @@ def test_gaussian_regressor_needs_a_hidden_layer():
         GaussianRegressor(4, (), 2)
 
 
+def test_printed_two_headed_models_show_the_relu_they_apply():
+    """Lesson 4 prints the model: the ReLU before the heads must be in the repr, not hidden in
+    forward (Linear -> Linear would look like lesson 2's missing non-linearity)."""
+    from embedlab.models import LabelEmbeddingNetwork
+
+    torch.manual_seed(0)
+    model = GaussianRegressor(4, (16, 8), dim=2)
+    assert [type(m).__name__ for m in model.body] == ["Linear", "ReLU", "Linear", "ReLU"]
+    assert repr(model).count("ReLU()") == 2
+    X = torch.randn(5, 4)
+    features = torch.relu(model.body[2](torch.relu(model.body[0](X))))
+    mean, _ = model(X)
+    assert torch.allclose(mean, model.mean_head(features))
+    network = LabelEmbeddingNetwork(4, (16,), 3)
+    assert isinstance(network.body[-1], torch.nn.ReLU)
+    assert [name for name, _ in model.named_parameters()][:4] == [
+        "body.0.weight",
+        "body.0.bias",
+        "body.2.weight",
+        "body.2.bias",
+    ]  # same parameter names as before the ReLU moved into body: saved weights still load
+
+
 def test_learned_codes_receive_gradient_and_are_in_the_optimizer(iris):
     from embedlab.models import LearnedCodeModel
     from embedlab.training import train

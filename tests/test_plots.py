@@ -117,3 +117,39 @@ def test_reliability_diagram_points_and_legend():
     assert ax.get_legend().get_texts()[0].get_text() == "model ECE 0.100"
     plots.plot_reliability(y_true, proba[:, ::-1], label="flipped", ax=ax)
     assert len(ax.lines) == 3  # no second diagonal
+
+
+def test_code_trajectories_keep_their_key_and_draw_the_max_norm_ball():
+    ax = plots.plot_code_trajectories(torch.randn(5, 3, 2), ["a", "b", "c"], title="mine")
+    labels = ax.get_legend_handles_labels()[1]
+    assert {"start", "end"} <= set(labels) and ax.get_title() == "mine"
+    assert ax.get_xlabel() and ax.get_ylabel()
+    assert not ax.patches
+    ax = plots.plot_code_trajectories(torch.randn(5, 3, 2), max_norm=1.0)
+    (circle,) = ax.patches
+    assert circle.get_radius() == 1.0 and "max_norm = 1" in ax.get_legend_handles_labels()[1]
+
+
+def test_accuracy_coverage_cuts_the_noisy_end_and_shows_the_overall_level():
+    from embedlab.metrics import accuracy_coverage
+
+    curve = accuracy_coverage([0.1, 0.2, 0.3, 0.4], [False, True, True, True])
+    ax = plots.plot_accuracy_coverage({"variance": curve}, min_coverage=0.5, overall=True)
+    line, level = ax.lines
+    assert list(line.get_xdata()) == [0.5, 0.75, 1.0]
+    assert list(level.get_ydata()) == [0.75, 0.75]  # 3 of 4 right with every point kept
+    with pytest.raises(ValueError, match="min_coverage"):
+        plots.plot_accuracy_coverage({"variance": curve}, min_coverage=1.0)
+
+
+def test_uncertainty_histogram_compares_shares_of_each_group():
+    uncertainty = np.array([0.1, 0.2, 0.3, 5.0, 6.0])
+    correct = np.array([1, 1, 1, 0, 1])
+    ax = plots.plot_uncertainty_by_correctness(uncertainty, correct, kind="histogram")
+    assert ax.get_xscale() == "log" and len(ax.patches) == 2  # one step outline per group
+    heights = [p.get_path().vertices[:, 1].max() for p in ax.patches]
+    # 30 log-spaced bins from 0.1 to 6: the 4 right points fall in 4 bins (1/4 each), the one
+    # wrong point is all of its group
+    assert heights == pytest.approx([0.25, 1.0])
+    with pytest.raises(ValueError, match="kind"):
+        plots.plot_uncertainty_by_correctness(uncertainty, correct, kind="violin")
