@@ -320,6 +320,7 @@ def plot_paired_differences(
     ax.set_ylabel(f"{metric} − {reference}\n(same seed)")
     ax.set_title(title)
     wrap_xticklabels(ax)
+    return ax
 
 
 def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bins: int = 10):

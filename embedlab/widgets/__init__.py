@@ -6,6 +6,7 @@ dict is also the widget's `.result`, so tests can move a control and check what 
 a browser: `w.children[0].value = 0.1; w.result["accuracy"]`. One module per lesson.
 """
 
+from embedlab.widgets.calibration import temperature_demo, temperature_widget
 from embedlab.widgets.common import LEARNING_RATES, learning_rate_slider
 from embedlab.widgets.embedding_table import embedding_table_demo, embedding_table_widget
 from embedlab.widgets.fixed_codes import codebook_demo, codebook_widget
@@ -15,6 +16,8 @@ from embedlab.widgets.many_classes import many_classes_demo, many_classes_task, 
 from embedlab.widgets.softmax import softmax_demo, softmax_widget
 
 __all__ = [
+    "temperature_demo",
+    "temperature_widget",
     "LEARNING_RATES",
     "learning_rate_slider",
     "embedding_table_demo",
