@@ -170,17 +170,24 @@ def load_glyphs(
     test_fraction: float = 0.25,
     min_faces: int = 14,
     seed: int = 0,
+    characters: str | None = None,
     **jitter_options,
 ) -> GlyphSplit:
     """K = `n_classes` characters (a seeded sample of `common_characters(min_faces)`, all of them
     if K equals their number), each drawn in every face that has it, `n_jitters` times.
+    Or exactly the given `characters` (a string; then `n_classes` is not used).
 
     Each class's samples are split at random (seeded, stratified) into train and test parts.
     `jitter_options` go to `jitter` (shift, scale, rotation, noise). The same arguments give the
     same data on any machine.
     """
     available = common_characters(min_faces)
-    _check_int(n_classes, "n_classes", 2, len(available))
+    if characters is None:
+        _check_int(n_classes, "n_classes", 2, len(available))
+    elif len(set(characters)) != len(characters) or len(characters) < 2:
+        raise ValueError(f"characters must be >= 2 distinct characters, got {characters!r}")
+    elif any(sum(render_glyph(f, c) is not None for f in FACES) < 2 for c in characters):
+        raise ValueError("characters must each be drawn by at least 2 of the faces")
     _check_int(n_jitters, "n_jitters", 1)
     _check_int(image_size, "image_size", 8, 64)
     if not 0 < test_fraction < 1:
@@ -191,8 +198,10 @@ def load_glyphs(
             f"unknown jitter options {sorted(unknown)}; use shift, scale, rotation, noise"
         )
     rng = np.random.default_rng(seed)
-    chosen = np.sort(rng.choice(len(available), n_classes, replace=False))
-    characters = [available[i] for i in chosen]
+    if characters is None:
+        chosen = np.sort(rng.choice(len(available), n_classes, replace=False))
+        characters = [available[i] for i in chosen]
+    characters = list(characters)
     images, labels, faces = [], [], []
     for label, character in enumerate(characters):
         for face_index, face in enumerate(FACES):
@@ -204,7 +213,7 @@ def load_glyphs(
     X = jitter(np.stack(images), rng, **jitter_options).reshape(len(images), -1)
     labels, faces = np.array(labels), np.array(faces)
     is_test = np.zeros(len(labels), dtype=bool)
-    for label in range(n_classes):
+    for label in range(len(characters)):
         members = np.nonzero(labels == label)[0]
         n_test = min(max(1, round(test_fraction * len(members))), len(members) - 1)
         is_test[rng.choice(members, n_test, replace=False)] = True

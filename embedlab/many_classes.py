@@ -14,10 +14,13 @@ Every score is computed as a matrix product ((n, d) @ (d, K)), never by broadcas
 difference, so 100,000 classes fit in memory.
 """
 
+import functools
 import math
 import time
+from importlib import resources
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -26,10 +29,26 @@ from embedlab.codebooks import sphere_codes
 from embedlab.glyphs import GlyphSplit, accuracy_up_to_homoglyphs, jitter, top_k_accuracy
 
 METHODS = ("softmax", "cosine", "mse", "learned")
+RESULTS = ("accuracy", "homoglyphs", "cost", "decoding")
+
+
+def load_many_classes_results(part: str) -> pd.DataFrame:
+    """The results `benchmarks/many_classes.py` (`make bench`) wrote and embedlab ships:
+    "accuracy" (per method, K and seed), "homoglyphs" (recovery by class vectors), "cost"
+    (training step, prediction and memory per method and K), "decoding" (exact vs HNSW)."""
+    if part not in RESULTS:
+        raise ValueError(f"unknown part {part!r}; choose one of {', '.join(RESULTS)}")
+    with resources.files("embedlab").joinpath(f"many_classes_{part}.csv").open() as handle:
+        return pd.read_csv(handle)
 
 
 def fixed_codes(n_classes: int, dim: int, seed: int = 0) -> torch.Tensor:
     """(K, d) unit codes: spread over the sphere by repulsion up to K = 2000, random beyond."""
+    return _fixed_codes(n_classes, dim, seed).clone()
+
+
+@functools.cache
+def _fixed_codes(n_classes: int, dim: int, seed: int) -> torch.Tensor:
     if n_classes <= 2000:
         return sphere_codes(n_classes, dim, seed=seed, steps=200)
     generator = torch.Generator().manual_seed(seed)
@@ -92,13 +111,13 @@ class OutputLayer(nn.Module):
 
 
 class GlyphNet(nn.Module):
-    """MLP body n_inputs → 512 → hidden (ReLU) followed by one method's `OutputLayer`."""
+    """MLP body n_inputs → width → hidden (ReLU) followed by one method's `OutputLayer`."""
 
     def __init__(self, n_inputs: int, n_classes: int, method: str = "softmax", dim: int = 64,
-                 hidden: int = 256, seed: int = 0):  # fmt: skip
+                 hidden: int = 256, seed: int = 0, width: int = 512):  # fmt: skip
         super().__init__()
         self.body = nn.Sequential(
-            nn.Linear(n_inputs, 512), nn.ReLU(), nn.Linear(512, hidden), nn.ReLU()
+            nn.Linear(n_inputs, width), nn.ReLU(), nn.Linear(width, hidden), nn.ReLU()
         )
         self.head = OutputLayer(method, hidden, n_classes, dim, seed)
 
@@ -114,7 +133,7 @@ class GlyphNet(nn.Module):
 
 def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epochs: int = 20,
                   seed: int = 0, augment: bool = True, batch_size: int = 256,
-                  lr: float = 2e-3) -> GlyphNet:  # fmt: skip
+                  lr: float = 2e-3, hidden: int = 256, width: int = 512) -> GlyphNet:  # fmt: skip
     """Train a `GlyphNet` on `split` with Adam and a cosine-decaying learning rate.
 
     With `augment`, every epoch sees the training images moved again by a fresh small jitter
@@ -124,7 +143,7 @@ def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epo
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = GlyphNet(split.X_train.shape[1], split.n_classes, method, dim, seed=seed)
+    model = GlyphNet(split.X_train.shape[1], split.n_classes, method, dim, hidden, seed, width)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * math.ceil(len(split.y_train) / batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
