@@ -129,3 +129,13 @@ def test_top_k_accuracy_counts_the_true_class_among_the_k_best():
     assert top_k_accuracy(scores, [2, 2], k=3) == 1.0
     with pytest.raises(ValueError, match="k"):
         top_k_accuracy(scores, [2, 2], k=4)
+
+
+def test_load_glyphs_takes_exactly_the_given_characters():
+    split = load_glyphs(characters="OΟО0", n_jitters=1)
+    assert split.characters == ["O", "Ο", "О", "0"]
+    assert split.n_classes == 4
+    with pytest.raises(ValueError, match="characters"):
+        load_glyphs(characters="OO")
+    with pytest.raises(ValueError, match="characters"):
+        load_glyphs(characters="A\u1d81")  # only one face draws this phonetic letter

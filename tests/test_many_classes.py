@@ -104,3 +104,15 @@ def test_cost_helpers_train_the_head_and_decode(method):
     time_training_step(head, batch_size=8, repeats=2)
     assert not torch.equal(before, head.linear.weight)  # the Adam steps were taken
     time_prediction(head, n_samples=8, repeats=1)
+
+
+def test_shipped_results_load_by_part():
+    from embedlab.many_classes import RESULTS, load_many_classes_results
+
+    accuracy = load_many_classes_results("accuracy")
+    assert {"n_classes", "method", "seed", "accuracy", "homoglyph_accuracy", "top5"} <= set(
+        accuracy
+    )
+    assert set(RESULTS) == {"accuracy", "homoglyphs", "cost", "decoding"}
+    with pytest.raises(ValueError, match="part"):
+        load_many_classes_results("speed")
