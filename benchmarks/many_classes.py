@@ -43,14 +43,14 @@ DIMS = {"softmax": 64, "cosine": 64, "mse": 64, "learned": 16}  # d per method (
 EPOCHS = {100: 60, 959: 20}  # about the same number of steps per class
 
 
-def accuracy_runs(sizes, seeds, epochs) -> tuple[pd.DataFrame, pd.DataFrame]:
+def accuracy_runs(sizes, seeds, epochs, methods=METHODS) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, recovery = [], []
     for n_classes in sizes:
         for seed in seeds:
             split = load_glyphs(n_classes, seed=seed)
             groups = homoglyph_groups(split.characters)
             pairs = homoglyph_pairs(groups)
-            for method in METHODS:
+            for method in methods:
                 start = time.perf_counter()
                 model = fit_glyph_net(split, method, DIMS[method], epochs[n_classes], seed=seed)
                 seconds = time.perf_counter() - start

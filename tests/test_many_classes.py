@@ -116,3 +116,11 @@ def test_shipped_results_load_by_part():
     assert set(RESULTS) == {"accuracy", "homoglyphs", "cost", "decoding"}
     with pytest.raises(ValueError, match="part"):
         load_many_classes_results("speed")
+
+
+def test_learned_class_vectors_start_small():
+    from embedlab.many_classes import LEARNED_INIT_SCALE
+
+    codes = OutputLayer("learned", 8, 500, dim=4).codes
+    assert LEARNED_INIT_SCALE == 0.01
+    assert codes.std().item() == pytest.approx(0.01, rel=0.1)
