@@ -73,6 +73,7 @@ bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
 	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows: 1k-100k took ~15 min here, 1M ~1.5 h more
+	$(BIN)/python benchmarks/many_classes.py  # lesson 7; decoding part needs faiss-cpu (pip install -e ".[ann]")
 
 LOWEST := .venv-lowest
 test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound

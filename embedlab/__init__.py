@@ -17,10 +17,14 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `fitting`   — training at any data size: mini-batches, early stopping, progress bar
 - `benchmark` — the benchmark's shipped results and their summary table
 - `exercises` — `check(name, answer)` for the exercise notebooks, with tolerances and hints
+- `glyphs`    — a ~1000-class task rendered from matplotlib's fonts; homoglyphs (lesson 7)
+- `many_classes` — output layers for many classes and their cost (lesson 7)
+- `glyph_widget` — lesson 7's playground
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
 from embedlab.estimator import EmbeddingClassifier
+from embedlab.glyphs import load_glyphs
 from embedlab.metrics import (
     accuracy,
     classification_scores,
@@ -46,6 +50,7 @@ __all__ = [
     "classification_scores",
     "confusion_frame",
     "load_dataset",
+    "load_glyphs",
     "load_split",
     "mlp",
     "repeat_over_seeds",

@@ -1,0 +1,219 @@
+"""Lesson 7's measurements: many-class output layers on glyphs, and their cost up to K = 100,000.
+
+1. accuracy: every method of `embedlab.many_classes` on `load_glyphs` at K = 100 and K = 959 (all
+   characters in at least 14 faces), 3 seeds: plain, up to homoglyphs, top-5, output-layer
+   parameters, fit seconds; and for the learned methods, how many exact homoglyph pairs are among
+   the most similar pairs of class vectors (against random vectors);
+2. cost: one training step of each output layer on random features, K = 10³ … 10⁵, each in a fresh
+   process (peak memory is the rise of the process's resident set during the step), plus exact
+   decoding of 1024 outputs;
+3. decoding: exact (matrix product + argmax) against an HNSW index (faiss-cpu, optional), recall of
+   the exact nearest code.
+
+Writes benchmarks/results/many_classes_*.csv and a figure, and copies the CSVs into embedlab/ for
+lesson 7. `--smoke` runs a tiny version into a temporary folder. Run with `make bench`.
+"""
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+
+from embedlab.glyphs import homoglyph_groups, homoglyph_pairs, load_glyphs
+from embedlab.many_classes import (
+    METHODS,
+    OutputLayer,
+    evaluate,
+    fit_glyph_net,
+    homoglyph_recovery,
+    time_prediction,
+    time_training_step,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+DIMS = {"softmax": 64, "cosine": 64, "mse": 64, "learned": 16}  # d per method (unused by softmax)
+EPOCHS = {100: 60, 959: 20}  # about the same number of steps per class
+
+
+def accuracy_runs(sizes, seeds, epochs, methods=METHODS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, recovery = [], []
+    for n_classes in sizes:
+        for seed in seeds:
+            split = load_glyphs(n_classes, seed=seed)
+            groups = homoglyph_groups(split.characters)
+            pairs = homoglyph_pairs(groups)
+            for method in methods:
+                start = time.perf_counter()
+                model = fit_glyph_net(split, method, DIMS[method], epochs[n_classes], seed=seed)
+                seconds = time.perf_counter() - start
+                row = {"n_classes": n_classes, "method": method, "dim": DIMS[method], "seed": seed}
+                row |= evaluate(model, split, groups)
+                row |= {"output_parameters": model.head.n_parameters(), "fit_seconds": seconds}
+                rows.append(row)
+                print(row, flush=True)
+                if pairs and method in ("softmax", "learned"):
+                    vectors = (
+                        model.head.linear.weight if method == "softmax" else model.head.codes
+                    ).detach()
+                    random = torch.randn(
+                        vectors.shape, generator=torch.Generator().manual_seed(seed)
+                    )
+                    for name, v in ((method, vectors), ("random", random)):
+                        recovery.append(
+                            {"n_classes": n_classes, "vectors": name, "seed": seed,
+                             "n_pairs": len(pairs), "recovered": homoglyph_recovery(v, pairs)}
+                        )  # fmt: skip
+                    print(recovery[-2:], flush=True)
+    return pd.DataFrame(rows), pd.DataFrame(recovery)
+
+
+def _status_kb(key: str) -> int:
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(key))
+    return int(line.split()[1])
+
+
+def cost_child(method: str, n_classes: int) -> None:
+    """Run in a fresh process: print one JSON row with times and peak memory of one head.
+
+    A warm-up at K = 10 loads torch's kernels first; before each measurement the peak resident
+    set is reset (Linux), so each peak counts only what that part adds for K classes.
+    """
+    torch.set_num_threads(1)
+    time_training_step(OutputLayer(method, 256, 10, DIMS[method]), repeats=1)
+    time_prediction(OutputLayer(method, 256, 10, DIMS[method]), repeats=1)
+    head = OutputLayer(method, 256, n_classes, DIMS[method])
+    row = {"method": method, "n_classes": n_classes, "output_parameters": head.n_parameters()}
+    for part, measure in (("step", time_training_step), ("predict", time_prediction)):
+        Path("/proc/self/clear_refs").write_text("5")
+        before = _status_kb("VmRSS:")
+        row[f"{part}_seconds"] = measure(head)
+        row[f"{part}_peak_mb"] = (_status_kb("VmHWM:") - before) / 1024
+    print(json.dumps(row))
+
+
+def cost_runs(sizes) -> pd.DataFrame:
+    rows = []
+    for n_classes in sizes:
+        for method in METHODS:
+            out = subprocess.run(
+                [sys.executable, __file__, "--cost-child", method, str(n_classes)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
+def decoding_runs(sizes, dim=64, n_queries=1024, noise=0.1) -> pd.DataFrame:
+    """Exact vs HNSW nearest code for outputs near codes (unit codes, normalised queries)."""
+    try:
+        import faiss
+    except ImportError:
+        print("faiss-cpu is not installed: skipping approximate decoding")
+        return pd.DataFrame()
+    faiss.omp_set_num_threads(1)
+    rows = []
+    for n_classes in sizes:
+        generator = torch.Generator().manual_seed(0)
+        codes = F.normalize(torch.randn(n_classes, dim, generator=generator), dim=1)
+        truth = torch.randint(n_classes, (n_queries,), generator=generator)
+        queries = codes[truth] + noise * torch.randn(n_queries, dim, generator=generator)
+        queries = F.normalize(queries, dim=1)
+        exact_seconds = float("inf")
+        for _ in range(3):  # best of three: the machine is shared
+            start = time.perf_counter()
+            exact = (queries @ codes.T).argmax(dim=1)
+            exact_seconds = min(exact_seconds, time.perf_counter() - start)
+        start = time.perf_counter()
+        index = faiss.IndexHNSWFlat(dim, 32)
+        index.hnsw.efConstruction = 64
+        index.add(codes.numpy())
+        build_seconds = time.perf_counter() - start
+        for ef in (16, 64):
+            index.hnsw.efSearch = ef
+            seconds = float("inf")
+            for _ in range(3):
+                start = time.perf_counter()
+                _, found = index.search(queries.numpy(), 1)
+                seconds = min(seconds, time.perf_counter() - start)
+            rows.append(
+                {"n_classes": n_classes, "ef_search": ef, "exact_seconds": exact_seconds,
+                 "ann_seconds": seconds, "build_seconds": build_seconds,
+                 "recall": (torch.from_numpy(found[:, 0]) == exact).float().mean().item(),
+                 "speedup": exact_seconds / seconds}
+            )  # fmt: skip
+            print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
+def plot_cost(cost: pd.DataFrame, path: Path) -> None:
+    """Log-log curves of step time, step memory and prediction time against K, per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = {"step_seconds": "training step (s)", "step_peak_mb": "peak memory of a step (MB)",
+               "predict_seconds": "predicting 1024 inputs (s)"}  # fmt: skip
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for ax, (column, label) in zip(axes, columns.items(), strict=True):
+        for method, rows in cost.groupby("method", sort=False):
+            ax.loglog(rows["n_classes"], rows[column].clip(lower=1e-5), "o-", label=method)
+        ax.set_xlabel("number of classes K")
+        ax.set_title(label)
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny run into a temporary folder")
+    parser.add_argument("--parts", default="accuracy,cost,decoding")
+    parser.add_argument("--cost-child", nargs=2, metavar=("METHOD", "K"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cost_child:
+        cost_child(args.cost_child[0], int(args.cost_child[1]))
+        return
+    torch.set_num_threads(1)
+    if args.smoke:
+        out, sizes, seeds, epochs = Path(tempfile.mkdtemp()), [20], [0], {20: 2}
+        cost_sizes = [1000, 3000]
+    else:
+        out, sizes, seeds, epochs = ROOT / "benchmarks" / "results", [100, 959], [0, 1, 2], EPOCHS
+        cost_sizes = [1000, 3162, 10000, 31623, 100000]
+    out.mkdir(parents=True, exist_ok=True)
+    parts = args.parts.split(",")
+    written = []
+    if "accuracy" in parts:
+        accuracy, recovery = accuracy_runs(sizes, seeds, epochs)
+        accuracy.to_csv(out / "many_classes_accuracy.csv", index=False, float_format="%.6g")
+        recovery.to_csv(out / "many_classes_homoglyphs.csv", index=False, float_format="%.6g")
+        written += ["many_classes_accuracy.csv", "many_classes_homoglyphs.csv"]
+    if "cost" in parts:
+        cost_runs(cost_sizes).to_csv(
+            out / "many_classes_cost.csv", index=False, float_format="%.6g"
+        )
+        written.append("many_classes_cost.csv")
+    if "decoding" in parts:
+        decoding = decoding_runs(cost_sizes)
+        if len(decoding):
+            decoding.to_csv(out / "many_classes_decoding.csv", index=False, float_format="%.6g")
+            written.append("many_classes_decoding.csv")
+    if not args.smoke:
+        for name in written:
+            shutil.copy(out / name, ROOT / "embedlab" / name)
+    print("wrote", ", ".join(str(out / name) for name in written))
+
+
+if __name__ == "__main__":
+    main()
