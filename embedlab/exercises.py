@@ -303,27 +303,32 @@ EXERCISES = {
         ),
         _exercise(
             "6.1",
-            "Output-layer sizes at 1000 classes",
-            3,
+            "Expected calibration error by hand",
+            5,
             number(
-                (64 * 1000 + 1000) / (64 * 16 + 16),
-                "a Linear(64, n) has 64·n weights and n biases: n = 1000 (softmax) or 16 (codes).",
+                0.4,
+                "two bins are used: confidence 0.9 (2 predictions, 1 right) and 0.6 (2 "
+                "predictions, both right); ECE = sum over bins of (share of predictions) × "
+                "|accuracy − mean confidence|.",
             ),
-            "65,000 / 1,040 = 62.5: the saving grows with K/d.",
+            "0.5 × |0.5 − 0.9| + 0.5 × |1.0 − 0.6| = 0.4: over-confident in one bin, "
+            "under-confident in the other, and the ECE adds both.",
         ),
         _exercise(
             "6.2",
-            "Another code book for many classes",
+            "Find the honest temperature yourself",
             10,
             in_range(
-                0.01,
-                0.2,
-                "fit EmbeddingClassifier('fixed', codebook=..., dim=16, hidden=(64,), lr=1e-2, "
-                "random_state=0) on many_classes_task(100, 0) once with 'random' and once with "
-                "'sphere'; answer sphere's test accuracy minus random's (about +0.05).",
+                0.1,
+                0.5,
+                "fit EmbeddingClassifier('fixed', temperature=1.0, random_state=0) on the digits "
+                "split, take scores = model.decision_scores(X_test) and y_index = "
+                "np.searchsorted(model.classes_, y_test), and evaluate "
+                "temperature_log_loss(scores, y_index, T) for T in np.geomspace(0.05, 2, 40); "
+                "answer the T with the lowest log loss.",
             ),
-            "spreading 100 codes over the sphere beats drawing them at random in 16-D by a few "
-            "points: separation matters at many classes too.",
+            "the best temperature on test data lies near the one EmbeddingClassifier fits on "
+            "held-out training scores (about 0.26): fitting it there never needs the test set.",
         ),
         _exercise(
             "6.3",

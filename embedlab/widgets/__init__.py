@@ -11,11 +11,12 @@ from embedlab.widgets.common import LEARNING_RATES, learning_rate_slider
 from embedlab.widgets.embedding_table import embedding_table_demo, embedding_table_widget
 from embedlab.widgets.fixed_codes import codebook_demo, codebook_widget
 from embedlab.widgets.gaussian import gaussian_demo, gaussian_widget
+from embedlab.widgets.glyphs import glyph_widget
 from embedlab.widgets.learned import learned_embedding_demo, learned_embedding_widget
-from embedlab.widgets.many_classes import many_classes_demo, many_classes_task, many_classes_widget
 from embedlab.widgets.softmax import softmax_demo, softmax_widget
 
 __all__ = [
+    "glyph_widget",
     "temperature_demo",
     "temperature_widget",
     "LEARNING_RATES",
@@ -30,7 +31,4 @@ __all__ = [
     "gaussian_widget",
     "learned_embedding_demo",
     "learned_embedding_widget",
-    "many_classes_task",
-    "many_classes_demo",
-    "many_classes_widget",
 ]

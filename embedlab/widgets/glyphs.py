@@ -8,9 +8,11 @@ glyph data for each K is loaded once per session.
 import functools
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 
 from embedlab.glyphs import GlyphSplit, homoglyph_groups, load_glyphs
 from embedlab.many_classes import METHODS, OutputLayer, evaluate, fit_glyph_net
+from embedlab.playground import Playground
 
 HIDDEN = 64
 
@@ -38,8 +40,8 @@ def glyph_playground(n_classes: int = 20, dim: int = 16, method: str = "cosine",
     return result
 
 
-def glyph_widget() -> widgets.interactive:
-    """Sliders for K and d and a method menu over `glyph_playground`; prints its result."""
+def glyph_widget() -> Playground:
+    """Sliders for K and d and a method menu over `glyph_playground`; draws its result."""
 
     def show(n_classes, dim, method):
         result = glyph_playground(n_classes, dim, method)
@@ -51,9 +53,17 @@ def glyph_widget() -> widgets.interactive:
             f"  output layer: {result['output_parameters']:,} parameters "
             f"({share:.2f} × softmax's {result['softmax_parameters']:,})"
         )
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+        names = ["plain", "up to\nhomoglyphs", "top-5"]
+        left.bar(names, [result[k] for k in ("accuracy", "homoglyph_accuracy", "top5")])
+        left.set_ylim(0, 1)
+        left.set_ylabel("test accuracy")
+        right.bar([method, "softmax"], [result["output_parameters"], result["softmax_parameters"]])
+        right.set_ylabel("output-layer parameters")
+        fig.tight_layout()
         return result
 
-    return widgets.interactive(
+    return Playground(
         show,
         n_classes=widgets.IntSlider(20, min=10, max=200, step=10, description="K"),
         dim=widgets.IntSlider(16, min=2, max=64, step=2, description="code dim d"),

@@ -1,6 +1,6 @@
 import pytest
 
-from embedlab.glyph_widget import glyph_playground, glyph_widget
+from embedlab.widgets.glyphs import glyph_playground, glyph_widget
 
 
 def test_playground_reports_scores_and_output_layer_sizes():
