@@ -86,7 +86,12 @@ def main() -> int:
             folder.mkdir()
             for notebook in notebooks:
                 stored = nbformat.read(notebook, as_version=4)
-                computed = nbformat.read(execute(notebook, env, folder), as_version=4)
+                executed = execute(notebook, env, folder)
+                if isinstance(executed, str):
+                    needs.setdefault((notebook.name, -1), {})[name] = executed
+                    print(f"{name}: {notebook.name} {executed}", flush=True)
+                    continue
+                computed = nbformat.read(executed, as_version=4)
                 code = [c for c in stored.cells if c.cell_type == "code"]
                 ran = [c for c in computed.cells if c.cell_type == "code"]
                 for index, (a, b) in enumerate(zip(code, ran, strict=True)):
@@ -95,16 +100,40 @@ def main() -> int:
                     need = required_tolerance(outputs_text(a), outputs_text(b))
                     if need:
                         needs.setdefault((notebook.name, index), {})[name] = need
+                        shown = need if isinstance(need, str) else f"{need:.4g}"
+                        print(f"{name}: {notebook.name} cell {index} needs {shown}", flush=True)
                 print(f"{name}: {notebook.name} done", flush=True)
+    return report(needs, args.write_tags)
+
+
+def report(needs: dict, write: bool) -> int:
+    """Print what each cell needs; with `write`, tag the cells a step can cover."""
     print("\nnotebook, code cell (nbval's number): tolerance needed per float path; tag now")
+    to_fix, to_tag = [], {}
     for (name, index), per_path in sorted(needs.items()):
-        notebook = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-        cell = [c for c in notebook.cells if c.cell_type == "code"][index]
         shown = ", ".join(
             f"{p} {v if isinstance(v, str) else f'{v:.4g}'}" for p, v in per_path.items()
         )
+        if index < 0:
+            print(f"{name}: {shown}")
+            to_fix.append(f"{name} (did not run)")
+            continue
+        notebook = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        cell = [c for c in notebook.cells if c.cell_type == "code"][index]
         print(f"{name} cell {index}: {shown}; tagged {cell_tolerance(cell.metadata):g}")
-    return 0
+        values = per_path.values()
+        if any(isinstance(v, str) for v in values) or tag_for(max(values)) is None:
+            to_fix.append(f"{name} cell {index}")
+        else:
+            to_tag.setdefault(name, {})[index] = max(values)
+    if write:
+        for name, cells in to_tag.items():
+            write_tags(ROOT / "notebooks" / name, cells)
+        print(f"tags written: {sum(len(c) for c in to_tag.values())} cells")
+    if to_fix:
+        print("needs a person (words changed, numbers moved too far, or it failed):")
+        print("  " + "; ".join(to_fix))
+    return 1 if to_fix else 0
 
 
 if __name__ == "__main__":
