@@ -143,3 +143,64 @@ def test_separation_numbers():
     result = separation(torch.tensor([[0.0, 1.0], [0.0, -1.0], [1.0, 0.0]]))
     assert result["min_distance"] == pytest.approx(math.sqrt(2))
     assert result["min_angle_deg"] == pytest.approx(90)
+
+
+@pytest.mark.parametrize(
+    "name, k, shape",
+    [
+        ("onehot", 4, (4, 4)),
+        ("random", 4, (4, 2)),
+        ("hadamard", 4, (4, 4)),
+        ("hadamard", 5, (5, 8)),
+        ("hadamard", 8, (8, 8)),
+        ("simplex", 4, (4, 3)),
+        ("sphere", 4, (4, 2)),
+    ],
+)
+def test_make_codebook_default_dim_is_the_smallest_allowed(name, k, shape):
+    assert tuple(make_codebook(name, k).shape) == shape
+
+
+def test_make_codebook_passes_dim_and_seed_on():
+    assert torch.equal(make_codebook("random", 3, 5, seed=2), random_codes(3, 5, seed=2))
+    assert torch.equal(make_codebook("sphere", 3, 4, seed=2), sphere_codes(3, 4, seed=2))
+    assert not torch.equal(make_codebook("sphere", 3, 4, seed=1), sphere_codes(3, 4, seed=2))
+    assert torch.equal(make_codebook("simplex", 3, 4), simplex_codes(3, 4))
+    assert torch.equal(make_codebook("hadamard", 3, 8), hadamard_codes(3, 8))
+    assert torch.equal(make_codebook("onehot", 3, 3), torch.eye(3))
+
+
+def test_hadamard_row_order_is_pinned():
+    # Sylvester H4 rows: (1,1,1,1), (1,-1,1,-1), (1,1,-1,-1), (1,-1,-1,1); the all-ones row last
+    rows = [[1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1], [1, 1, 1, 1]]
+    expected = torch.tensor(rows, dtype=torch.float32) / 2
+    assert torch.equal(hadamard_codes(4, 4), expected)
+    assert torch.equal(hadamard_codes(3, 4), expected[:3])
+    h8 = (hadamard_codes(8, 8) * math.sqrt(8)).round()
+    assert h8[0].tolist() == [1, -1, 1, -1, 1, -1, 1, -1]
+    assert h8[6].tolist() == [1, -1, -1, 1, -1, 1, 1, -1]
+    assert h8[7].tolist() == [1] * 8
+
+
+def test_simplex_for_three_classes_pinned():
+    expected = torch.tensor([[math.sqrt(3) / 2, 0.5], [-math.sqrt(3) / 2, 0.5], [0.0, -1.0]])
+    assert torch.allclose(simplex_codes(3), expected, atol=1e-6)
+
+
+def test_sphere_codes_on_the_circle_start_at_angle_zero():
+    expected = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    assert torch.allclose(sphere_codes(4, 2), expected, atol=1e-6)
+
+
+def test_code_probabilities_pinned_at_a_non_default_temperature():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    outputs = torch.tensor([[0.0, 0.0], [2.0, 0.0]])
+    # squared distances [0, 1] and [4, 1]; divided by temperature 0.5: logits [0, -2], [-8, -2]
+    p0 = 1 / (1 + math.exp(-2))
+    p1 = 1 / (1 + math.exp(-6))
+    expected = torch.tensor([[p0, 1 - p0], [1 - p1, p1]])
+    assert torch.allclose(code_probabilities(outputs, codes, temperature=0.5), expected)
+    # default temperature 1: logits [0, -1] and [-4, -1]
+    q0, q1 = 1 / (1 + math.exp(-1)), 1 / (1 + math.exp(-3))
+    expected = torch.tensor([[q0, 1 - q0], [1 - q1, q1]])
+    assert torch.allclose(code_probabilities(outputs, codes), expected)

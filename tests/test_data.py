@@ -99,3 +99,69 @@ def test_load_dataset_returns_fresh_arrays():
     y[:] = 0
     X_again, y_again, _, _ = load_dataset("iris")
     assert X_again.any() and y_again.any()
+
+
+def test_default_split_pinned():
+    split = load_split("iris")
+    X, y, _, _ = load_dataset("iris")
+    from sklearn.model_selection import train_test_split
+
+    X_train, _, y_train, _ = train_test_split(X, y, train_size=30, stratify=y, random_state=0)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    expected = torch.tensor((X_train - mean) / std, dtype=torch.float32)
+    assert torch.allclose(split.X_train, expected, atol=1e-6)
+    assert split.y_train.tolist() == y_train.tolist()
+    assert split.class_names == ["setosa", "versicolor", "virginica"]
+    assert split.feature_names[0] == "sepal length (cm)"
+
+
+def test_train_fraction_sets_the_size_and_standardize_can_be_off():
+    split = load_split("wine", train_fraction=0.5, standardize=False)
+    assert len(split.y_train) == 89 and len(split.y_test) == 89  # round(0.5 * 178)
+    X, _, _, _ = load_dataset("wine")
+    assert split.X_train.max().item() == pytest.approx(X.max(), rel=1e-6)  # raw proline values
+
+
+def test_constant_features_stay_at_zero():
+    split = load_split("digits", train_fraction=0.3)
+    assert torch.equal(split.X_train[:, 0], torch.zeros(len(split.X_train)))  # pixel 0 is blank
+
+
+def test_smallest_possible_split_is_allowed():
+    split = load_split("iris", train_fraction=0.02)  # 3 training samples, one per class
+    assert torch.bincount(split.y_train).tolist() == [1, 1, 1]
+
+
+def test_check_features_keeps_values_and_detaches():
+    X = torch.tensor([[1.5, 2.0]], dtype=torch.float64, requires_grad=True)
+    checked = check_features(X)
+    assert checked.dtype == torch.float32 and not checked.requires_grad
+    assert checked.tolist() == [[1.5, 2.0]]
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((3, 0)), "at least one sample and one feature"),
+        (torch.zeros(2, 2, dtype=torch.bool), "real numbers"),
+        (torch.zeros(2, 2, dtype=torch.complex64), "real numbers"),
+    ],
+)
+def test_check_features_rejects_empty_and_non_real(X, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        check_features(X)
+
+
+def test_check_features_names_the_argument():
+    with pytest.raises(ValueError, match="X_test must be 2-D"):
+        check_features(np.zeros(3), name="X_test")
+
+
+def test_check_labels_edges():
+    assert check_labels(torch.tensor([0, 2]), n_classes=3).dtype == torch.int64
+    assert check_labels(np.array([0, 2], dtype=np.uint8), n_classes=3).tolist() == [0, 2]
+    assert check_labels([], n_classes=3).tolist() == []
+    assert check_labels([5]).tolist() == [5]  # no n_classes: any non-negative label
+    assert check_labels([0, 1, 2], n_classes=3, n_samples=3).tolist() == [0, 1, 2]
+    with pytest.raises(TypeError, match="integer class labels"):
+        check_labels(np.array([np.nan, 1.0]))

@@ -98,3 +98,59 @@ def test_accuracy_coverage_rises_when_uncertainty_is_useful():
     curve = accuracy_coverage([0.1, 0.2, 0.3, 0.9], [True, True, True, False])
     assert curve["coverage"].tolist() == [0.25, 0.5, 0.75, 1.0]
     assert curve["accuracy"].tolist() == [1.0, 1.0, 1.0, 0.75]
+
+
+def test_summarize_std_is_the_sample_std():
+    results = repeat_over_seeds(lambda seed: {"accuracy": 0.9 + seed / 100}, range(3))
+    table = summarize(results).set_index("metric")
+    assert table.loc["accuracy", "std"] == pytest.approx(0.01)  # ddof=1; ddof=0 gives 0.0082
+
+
+def test_summarize_keeps_groups_in_order_of_appearance():
+    results = pd.DataFrame(
+        {"metric": ["loss", "accuracy", "loss"], "value": [2.0, 0.5, 4.0], "seed": [0, 0, 1]}
+    )
+    table = summarize(results)
+    assert table["metric"].tolist() == ["loss", "accuracy"]
+    assert table["mean"].tolist() == [3.0, 0.5]
+    assert list(table.columns) == ["metric", "mean", "std", "min", "max", "seeds"]
+
+
+def test_repeat_over_seeds_unwraps_tensors_and_passes_each_seed():
+    import torch
+
+    results = repeat_over_seeds(lambda seed: {"accuracy": torch.tensor(seed / 10)}, [3, 7])
+    assert results["seed"].tolist() == [3, 7]
+    assert results["value"].tolist() == pytest.approx([0.3, 0.7])
+    assert results["metric"].tolist() == ["accuracy", "accuracy"]
+
+
+def test_uncertainty_auroc_pinned_between_the_extremes():
+    from embedlab.metrics import uncertainty_auroc
+
+    # wrong: 0.3, 0.2; right: 0.1, 0.25 -> 3 of the 4 (wrong, right) pairs are ordered right
+    auroc = uncertainty_auroc([0.1, 0.3, 0.25, 0.2], [False, True, False, True])
+    assert auroc == pytest.approx(0.75)
+
+
+def test_accuracy_coverage_keeps_ties_in_input_order_and_takes_tensors():
+    import torch
+
+    from embedlab.metrics import accuracy_coverage
+
+    curve = accuracy_coverage(torch.tensor([0.5, 0.5, 0.1]), torch.tensor([False, True, True]))
+    assert curve["accuracy"].tolist() == pytest.approx([1.0, 0.5, 2 / 3])
+
+
+def test_confusion_frame_counts_every_cell():
+    frame = confusion_frame(Y_TRUE, Y_PRED, ["a", "b", "c"])
+    assert frame.values.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert frame.index.tolist() == ["a", "b", "c"] == frame.columns.tolist()
+
+
+def test_classification_scores_pinned_when_micro_and_macro_differ():
+    scores = classification_scores([0, 0, 0, 1], [0, 0, 1, 1])
+    assert scores["accuracy"] == 0.75
+    assert scores["macro_precision"] == pytest.approx((1 + 0.5) / 2)
+    assert scores["macro_recall"] == pytest.approx((2 / 3 + 1) / 2)
+    assert scores["micro_precision"] == scores["micro_recall"] == 0.75

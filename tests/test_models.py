@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 from torch import nn
@@ -19,7 +21,20 @@ def test_mlp_without_hidden_layers_is_linear():
 
 def test_identity_activation_rebuilds_the_write_ups_linear_stack():
     model = mlp(4, (8,), 3, activation="identity")
-    assert not any(isinstance(m, nn.ReLU) for m in model)
+    assert [type(m) for m in model] == [nn.Linear, nn.Identity, nn.Linear]
+    a, b = torch.randn(5, 4), torch.randn(5, 4)
+    with torch.no_grad():  # an affine map: f(a + b) - f(b) == f(a) - f(0)
+        assert torch.allclose(
+            model(a + b) - model(b), model(a) - model(torch.zeros(5, 4)), atol=1e-5
+        )
+
+
+@pytest.mark.parametrize("name, module", [("relu", nn.ReLU), ("tanh", nn.Tanh), ("gelu", nn.GELU)])
+def test_mlp_uses_the_named_activation_between_layers(name, module):
+    model = mlp(4, (8, 6), 3, activation=name)
+    assert [type(m) for m in model] == [nn.Linear, module, nn.Linear, module, nn.Linear]
+    sizes = [(m.in_features, m.out_features) for m in model if isinstance(m, nn.Linear)]
+    assert sizes == [(4, 8), (8, 6), (6, 3)]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +63,25 @@ def test_gaussian_regressor_variance_is_above_its_floor():
         model.variance_head.bias.fill_(-100.0)  # softplus -> ~0
     mean, variance = model(torch.randn(7, 4))
     assert mean.shape == variance.shape == (7, 2)
-    assert (variance >= 0.01).all()
+    assert torch.allclose(variance, torch.full((7, 2), 0.01))  # softplus(-100) + floor
+    with torch.no_grad():
+        model.variance_head.weight.zero_()
+        model.variance_head.bias.zero_()
+    _, variance = model(torch.randn(7, 4))
+    assert torch.allclose(variance, torch.full((7, 2), math.log(2) + 0.01))  # softplus(0) = ln 2
+
+
+def test_gaussian_regressor_heads_read_relu_features():
+    torch.manual_seed(0)
+    model = GaussianRegressor(4, (16, 8), dim=3)
+    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
+    assert model.body[-1].out_features == 8 and model.mean_head.out_features == 3
+    X = torch.randn(5, 4)
+    mean, variance = model(X)
+    features = torch.relu(model.body(X))
+    assert torch.allclose(mean, model.mean_head(features))
+    expected = nn.functional.softplus(model.variance_head(features)) + 1e-3  # the default floor
+    assert torch.allclose(variance, expected)
 
 
 @pytest.mark.parametrize("kwargs", [{"min_variance": 0.0}, {"min_variance": -1.0}])
@@ -82,13 +115,28 @@ def test_learned_codes_receive_gradient_and_are_in_the_optimizer(iris):
     assert not torch.equal(before, model.class_codes())  # the optimizer moved them
 
 
-def test_detached_target_gives_no_gradient_the_write_ups_bug(iris):
+def test_class_codes_are_a_detached_copy(iris):
     from embedlab.models import LearnedCodeModel
 
     model = LearnedCodeModel(4, (8,), n_classes=3, dim=2)
-    target = model.codes(iris.y_train).detach()  # what Variable(...) does today
-    nn.functional.mse_loss(model(iris.X_train), target).backward()
-    assert model.codes.weight.grad is None
+    codes = model.class_codes()
+    assert not codes.requires_grad and torch.equal(codes, model.codes.weight.detach())
+    nn.functional.mse_loss(model(iris.X_train), codes[iris.y_train]).backward()
+    assert model.codes.weight.grad is None  # a target taken from class_codes() teaches nothing
+    codes += 1.0
+    assert not torch.equal(codes, model.codes.weight.detach())  # a copy, not a view
+
+
+def test_learned_code_model_shapes_and_initial_scale():
+    from embedlab.models import LearnedCodeModel
+
+    torch.manual_seed(0)
+    model = LearnedCodeModel(4, (8,), n_classes=50, dim=40, init_scale=3.0)
+    assert model(torch.zeros(2, 4)).shape == (2, 40)
+    assert model.class_codes().shape == (50, 40)
+    assert model.class_codes().std().item() == pytest.approx(3.0, rel=0.05)
+    assert model.codes.max_norm is None
+    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
 
 
 def test_learned_code_model_max_norm_and_bad_settings():
@@ -113,5 +161,23 @@ def test_label_embedding_network_heads_and_stop_gradient():
     watcher.sum().backward()  # the watcher must not train the body
     assert all(p.grad is None for p in model.body.parameters())
     assert model.watcher.weight.grad is not None
+    model.zero_grad()
+    head.sum().backward()  # head 1 does train the body
+    assert all(p.grad is not None for p in model.body.parameters())
     with pytest.raises(ValueError, match="hidden"):
         LabelEmbeddingNetwork(4, (), 3)
+
+
+def test_label_embedding_network_heads_read_relu_features():
+    from embedlab.models import LabelEmbeddingNetwork
+
+    torch.manual_seed(0)
+    model = LabelEmbeddingNetwork(4, (16, 8), 3)
+    X = torch.randn(5, 4)
+    head, watcher = model(X)
+    features = torch.relu(model.body(X))
+    assert torch.allclose(head, model.head(features))
+    assert torch.allclose(watcher, model.watcher(features))
+    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
+    with pytest.raises(ValueError, match="n_classes"):
+        LabelEmbeddingNetwork(4, (8,), 1)

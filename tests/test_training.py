@@ -1,9 +1,10 @@
 import pytest
+import torch
 from torch import nn
 
 from embedlab.models import mlp
 from embedlab.seeding import seed_everything
-from embedlab.training import History, train
+from embedlab.training import OPTIMIZERS, History, train
 
 
 def fit(iris, **kwargs):
@@ -84,3 +85,115 @@ def test_bad_inputs(iris):
         train(model, X, iris.y_train, loss, epochs=1)
     with pytest.raises(TypeError, match="integer class labels"):
         train(model, iris.X_train, iris.y_train.float() + 0.5, loss, epochs=1)
+
+
+def hand_written_loop(iris, epochs, lr, batch_size):
+    """What `train` should do, written out: shuffled mini-batches, the sample-weighted mean."""
+    seed_everything(0)
+    model = mlp(4, (16,), 3)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    X, y, n = iris.X_train, iris.y_train, len(iris.X_train)
+    losses = []
+    for _ in range(epochs):
+        model.train()
+        order = torch.randperm(n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(X[batch]), y[batch])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(batch)
+        losses.append(total / n)
+    return model, losses
+
+
+def test_mini_batch_training_matches_a_hand_written_loop(iris):
+    # 30 samples in batches of 8: 8, 8, 8, 6, so a plain mean of batch losses would differ
+    model, history = fit(iris, epochs=4, lr=0.1, optimizer="sgd", batch_size=8)
+    expected_model, expected_losses = hand_written_loop(iris, epochs=4, lr=0.1, batch_size=8)
+    assert history.loss == pytest.approx(expected_losses, rel=1e-6)
+    for ours, theirs in zip(model.parameters(), expected_model.parameters(), strict=True):
+        assert torch.allclose(ours, theirs, atol=1e-6)
+
+
+def test_mini_batches_are_reshuffled_every_epoch(iris):
+    seen = []
+
+    def loss_fn(output, y):
+        seen.append(y.tolist())
+        return nn.functional.cross_entropy(output, y)
+
+    seed_everything(0)
+    train(mlp(4, (4,), 3), iris.X_train, iris.y_train, loss_fn, epochs=2, batch_size=30 - 1)
+    first_epoch, second_epoch = seen[0] + seen[1], seen[2] + seen[3]
+    assert [len(b) for b in seen] == [29, 1, 29, 1]
+    assert sorted(first_epoch) == sorted(iris.y_train.tolist())  # every sample once per epoch
+    assert first_epoch != iris.y_train.tolist() and first_epoch != second_epoch
+
+
+def test_full_batch_training_matches_a_hand_written_loop(iris):
+    model, history = fit(iris, epochs=3, lr=0.1, optimizer="sgd")
+    seed_everything(0)
+    expected = mlp(4, (16,), 3)
+    opt = torch.optim.SGD(expected.parameters(), lr=0.1)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(expected(iris.X_train), iris.y_train)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert history.loss == pytest.approx(losses, rel=1e-6)
+    assert torch.allclose(model[0].weight, expected[0].weight, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd"])
+def test_optimizer_and_weight_decay_are_used(iris, name):
+    model, _ = fit(iris, epochs=2, lr=0.05, optimizer=name, weight_decay=0.1)
+    seed_everything(0)
+    expected = mlp(4, (16,), 3)
+    opt = OPTIMIZERS[name](expected.parameters(), lr=0.05, weight_decay=0.1)
+    for _ in range(2):
+        opt.zero_grad()
+        nn.functional.cross_entropy(expected(iris.X_train), iris.y_train).backward()
+        opt.step()
+    assert torch.allclose(model[0].weight, expected[0].weight, atol=1e-5)
+
+
+def test_batch_size_larger_than_the_data_is_full_batch(iris):
+    _, full = fit(iris, epochs=3, lr=0.1, optimizer="sgd")
+    _, large = fit(iris, epochs=3, lr=0.1, optimizer="sgd", batch_size=1000)
+    assert large.loss == full.loss
+
+
+def test_training_mode_for_steps_and_eval_mode_without_gradients_for_the_metric(iris):
+    modes = []
+
+    def loss_fn(output, y):
+        modes.append(("loss", model.training, torch.is_grad_enabled()))
+        return nn.functional.cross_entropy(output, y)
+
+    def metric(m):
+        modes.append(("metric", m.training, torch.is_grad_enabled()))
+        return 0.5
+
+    seed_everything(0)
+    model = mlp(4, (4,), 3)
+    train(model, iris.X_train, iris.y_train, loss_fn, epochs=3, metric=metric, batch_size=15)
+    assert (
+        modes
+        == [("loss", True, True)] * 2
+        + [("metric", False, False)]
+        + ([("loss", True, True)] * 2 + [("metric", False, False)]) * 2
+    )
+    assert not model.training
+
+
+def test_progress_bar_is_written_only_when_asked(iris, capsys):
+    fit(iris, epochs=3, progress=True)
+    shown = capsys.readouterr().err
+    assert "training" in shown and "3/3" in shown
+    fit(iris, epochs=3)
+    assert capsys.readouterr().err == ""
