@@ -73,6 +73,13 @@ def test_make_codebook_default_dims(name):
         (("random", 3, 0), "dim >= 1"),
         (("simplex", 1, None), "n_classes must be an integer >= 2"),
         (("ecoc", 3, 2), "unknown code book 'ecoc'"),
+        (("sphere", 3, 2.0), r"needs an integer dim >= 2, got dim=2\.0"),
+        (("random", 3, 1.5), r"needs an integer dim >= 1, got dim=1\.5"),
+        (("simplex", 3, 2.0), r"needs an integer dim >= n_classes - 1 = 2, got dim=2\.0"),
+        (("hadamard", 3, 4.0), r"needs an integer dim, a power of two >= n_classes \(3\)"),
+        (("onehot", 3, 3.5), "dim = n_classes = 3"),
+        (("simplex", 2.0, None), "n_classes must be an integer >= 2, got 2.0"),
+        (("random", True, None), "n_classes must be an integer"),
     ],
 )
 def test_impossible_code_books(args, message):

@@ -54,38 +54,45 @@ def test_check_features_accepts_lists_and_arrays():
 
 
 @pytest.mark.parametrize(
-    "X, message",
+    "X, error, message",
     [
-        (np.zeros(3), "2-D"),
-        (np.zeros((2, 2, 2)), "2-D"),
-        (np.zeros((0, 3)), "at least one sample"),
-        (np.array([[1.0, np.nan]]), "NaN or infinite"),
-        (np.array([[1.0, np.inf]]), "NaN or infinite"),
-        ([["a", "b"]], "numeric"),
+        (np.zeros(3), ValueError, "X must be 2-D"),
+        (np.zeros((2, 2, 2)), ValueError, "X must be 2-D"),
+        (np.zeros((0, 3)), ValueError, "X must have at least one sample"),
+        (np.array([[1.0, np.nan]]), ValueError, "X contains NaN or infinite"),
+        (np.array([[1.0, np.inf]]), ValueError, "X contains NaN or infinite"),
+        ([["a", "b"]], TypeError, "X must be numeric"),
     ],
 )
-def test_check_features_rejects(X, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_check_features_rejects(X, error, message):
+    with pytest.raises(error, match=message):
         check_features(X)
 
 
 @pytest.mark.parametrize(
-    "y, message",
+    "y, error, message",
     [
-        ([0.5, 1.0], "integer class labels"),
-        (["a", "b"], "integer class labels"),
-        ([[0, 1]], "1-D"),
-        ([0, 3], r"labels in \[0, 3\)"),
-        ([-1, 0], r"labels in \[0, 3\)"),
+        ([0.5, 1.0], TypeError, "y must hold integer class labels"),
+        (["a", "b"], TypeError, "y must hold integer class labels"),
+        ([[0, 1]], ValueError, "y must be 1-D"),
+        ([0, 3], ValueError, r"y must hold labels in \[0, 3\), got values from 0 to 3"),
+        ([-1, 0], ValueError, r"y must hold labels in \[0, 3\), got values from -1 to 0"),
     ],
 )
-def test_check_labels_rejects(y, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_check_labels_rejects(y, error, message):
+    with pytest.raises(error, match=message):
         check_labels(y, n_classes=3)
 
 
+def test_check_labels_uses_the_callers_name():
+    with pytest.raises(ValueError, match=r"y_test must hold labels in \[0, 2\)"):
+        check_labels([0, 2], n_classes=2, name="y_test")
+    with pytest.raises(ValueError, match="X and y_test have different lengths: 3 samples but 2"):
+        check_labels([0, 1], n_samples=3, name="y_test")
+
+
 def test_check_labels_length_mismatch():
-    with pytest.raises(ValueError, match="different lengths"):
+    with pytest.raises(ValueError, match="X and y have different lengths: 3 samples but 2 labels"):
         check_labels([0, 1], n_samples=3)
 
 
@@ -140,15 +147,15 @@ def test_check_features_keeps_values_and_detaches():
 
 
 @pytest.mark.parametrize(
-    "X, message",
+    "X, error, message",
     [
-        (np.zeros((3, 0)), "at least one sample and one feature"),
-        (torch.zeros(2, 2, dtype=torch.bool), "real numbers"),
-        (torch.zeros(2, 2, dtype=torch.complex64), "real numbers"),
+        (np.zeros((3, 0)), ValueError, "X must have at least one sample and one feature"),
+        (torch.zeros(2, 2, dtype=torch.bool), TypeError, "X must hold real numbers"),
+        (torch.zeros(2, 2, dtype=torch.complex64), TypeError, "X must hold real numbers"),
     ],
 )
-def test_check_features_rejects_empty_and_non_real(X, message):
-    with pytest.raises((ValueError, TypeError), match=message):
+def test_check_features_rejects_empty_and_non_real(X, error, message):
+    with pytest.raises(error, match=message):
         check_features(X)
 
 

@@ -252,3 +252,56 @@ def test_label_embedding_loss_when_the_watcher_is_never_right():
     assert torch.equal(embedding.grad, torch.zeros(2, 2))  # no sample to learn E from
     # head: CE of uniform logits = ln 2 for any target; watcher CE = ln(1 + e); hinge silent
     assert loss.item() == pytest.approx(math.log(2) + math.log(1 + math.e), rel=1e-6)
+
+
+# --- bad input names the argument -------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_beta_nll_loss_rejects_non_positive_variance(bad):
+    variance = torch.tensor([[1.0, bad]])
+    with pytest.raises(ValueError, match="variance must be > 0"):
+        beta_nll_loss(torch.zeros(1, 2), torch.zeros(1, 2), variance)
+
+
+def test_label_embedding_loss_needs_a_square_embedding():
+    from embedlab.losses import label_embedding_loss
+
+    logits = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match=r"label_embedding must be square \(K, K\) = \(3, 3\)"):
+        label_embedding_loss(logits, logits, torch.tensor([0, 1]), torch.zeros(3, 4))
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        (torch.tensor([0, 3]), r"y must hold labels in \[0, 3\)"),
+        (torch.tensor([-1, 0]), r"y must hold labels in \[0, 3\)"),
+        (torch.tensor([0, 1, 2]), "y must be a 1-D tensor of 2 labels"),
+        (torch.tensor([0.0, 1.0]), "y must hold integer class labels"),
+    ],
+)
+def test_losses_name_bad_labels(y, message):
+    from embedlab.losses import distance_cross_entropy, label_embedding_loss
+
+    logits = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match=message):
+        label_embedding_loss(logits, logits, y, torch.eye(3))
+    with pytest.raises(ValueError, match=message):
+        distance_cross_entropy(torch.zeros(2, 2), y, torch.zeros(3, 2))
+
+
+def test_distance_cross_entropy_rejects_negative_pull():
+    from embedlab.losses import distance_cross_entropy
+
+    with pytest.raises(ValueError, match="pull must be >= 0"):
+        distance_cross_entropy(torch.zeros(2, 2), torch.tensor([0, 1]), torch.eye(2), pull=-1.0)
+
+
+@pytest.mark.parametrize("temperature", [0.0, -1.0])
+def test_learned_code_loss_rejects_non_positive_temperature(temperature):
+    from embedlab.losses import learned_code_loss
+
+    model = learned_model(torch.eye(2))
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        learned_code_loss(model, "cosine", temperature=temperature)

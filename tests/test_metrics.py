@@ -34,17 +34,37 @@ def test_confusion_frame_is_labelled():
 
 
 def test_confusion_frame_rejects_labels_beyond_the_names():
-    with pytest.raises(ValueError, match=r"\[0, 2\)"):
-        confusion_frame(Y_TRUE, Y_PRED, ["a", "b"])
+    with pytest.raises(ValueError, match=r"y_true must hold labels in \[0, 2\)"):
+        confusion_frame(Y_TRUE, [0] * 6, ["a", "b"])
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\)"):
+        confusion_frame([0] * 6, Y_PRED, ["a", "b"])
 
 
 @pytest.mark.parametrize(
-    "y_true, y_pred, message",
-    [([0, 1], [0], "different lengths"), ([], [], "empty"), ([0.5], [0], "integer")],
+    "y_true, y_pred, error, message",
+    [
+        ([0, 1], [0], ValueError, "y_true and y_pred have different lengths: 2 and 1"),
+        ([], [], ValueError, "y_true and y_pred are empty"),
+        ([0.5], [0], TypeError, "y_true must hold integer class labels"),
+        ([0], ["a"], TypeError, "y_pred must hold integer class labels"),
+        ([[0, 1]], [0, 1], ValueError, "y_true must be 1-D"),
+        ([0, 1], [[0, 1]], ValueError, "y_pred must be 1-D"),
+    ],
 )
-def test_bad_label_pairs(y_true, y_pred, message):
-    with pytest.raises((ValueError, TypeError), match=message):
-        accuracy(y_true, y_pred)
+@pytest.mark.parametrize("score", ["accuracy", "classification_scores", "confusion_frame"])
+def test_bad_label_pairs_name_the_argument(y_true, y_pred, error, message, score):
+    call = {
+        "accuracy": accuracy,
+        "classification_scores": classification_scores,
+        "confusion_frame": lambda t, p: confusion_frame(t, p, ["a", "b"]),
+    }[score]
+    with pytest.raises(error, match=message):
+        call(y_true, y_pred)
+
+
+def test_summarize_names_a_wrong_results_type():
+    with pytest.raises(TypeError, match="results must be a DataFrame"):
+        summarize({"metric": ["a"], "value": [1.0]})
 
 
 def test_repeat_over_seeds_and_summarize():
@@ -86,9 +106,11 @@ def test_uncertainty_auroc():
     assert uncertainty_auroc([0.1, 0.2, 0.9, 0.8], [False, False, True, True]) == 1.0
     assert uncertainty_auroc([0.9, 0.8, 0.1, 0.2], [False, False, True, True]) == 0.0
     assert math.isnan(uncertainty_auroc([0.1, 0.2], [False, False]))
-    with pytest.raises(ValueError, match="1-D arrays of one length"):
+    with pytest.raises(
+        ValueError, match="uncertainty and is_wrong must be 1-D arrays of one length"
+    ):
         uncertainty_auroc([0.1, 0.2], [True])
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="uncertainty contains NaN"):
         uncertainty_auroc([float("nan"), 0.2], [True, False])
 
 
@@ -154,3 +176,10 @@ def test_classification_scores_pinned_when_micro_and_macro_differ():
     assert scores["macro_precision"] == pytest.approx((1 + 0.5) / 2)
     assert scores["macro_recall"] == pytest.approx((2 / 3 + 1) / 2)
     assert scores["micro_precision"] == scores["micro_recall"] == 0.75
+
+
+def test_accuracy_coverage_names_its_arguments():
+    from embedlab.metrics import accuracy_coverage
+
+    with pytest.raises(ValueError, match="uncertainty and is_correct must be 1-D"):
+        accuracy_coverage([[0.1, 0.2]], [[True, False]])

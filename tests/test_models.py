@@ -52,6 +52,34 @@ def test_mlp_rejects_impossible_sizes(args, message):
         mlp(*args)
 
 
+@pytest.mark.parametrize("hidden", [8, "8", None, 8.0])
+def test_mlp_and_friends_name_a_hidden_that_is_not_a_tuple(hidden):
+    from embedlab.models import LabelEmbeddingNetwork, LearnedCodeModel
+
+    for build in (
+        lambda: mlp(4, hidden, 3),
+        lambda: GaussianRegressor(4, hidden, 2),
+        lambda: LearnedCodeModel(4, hidden, 3, 2),
+        lambda: LabelEmbeddingNetwork(4, hidden, 3),
+    ):
+        with pytest.raises(ValueError, match="hidden must be a tuple of layer sizes"):
+            build()
+
+
+def test_models_name_their_own_dim():
+    from embedlab.models import LearnedCodeModel
+
+    for dim in (0, 2.0, -1):
+        with pytest.raises(ValueError, match="dim must be a positive integer"):
+            LearnedCodeModel(4, (8,), 3, dim)
+        with pytest.raises(ValueError, match="dim must be a positive integer"):
+            GaussianRegressor(4, (8,), dim)
+
+
+def test_mlp_accepts_a_list_of_sizes():
+    assert mlp(4, [8], 3)(torch.zeros(1, 4)).shape == (1, 3)
+
+
 def test_mlp_unknown_activation():
     with pytest.raises(ValueError, match="unknown activation 'swish'"):
         mlp(4, (8,), 3, activation="swish")
@@ -145,8 +173,11 @@ def test_learned_code_model_max_norm_and_bad_settings():
     model = LearnedCodeModel(4, (8,), 3, 2, init_scale=5.0, max_norm=1.0)
     model.codes(torch.arange(3))
     assert (model.class_codes().norm(dim=1) <= 1.0 + 1e-5).all()
-    with pytest.raises(ValueError, match="init_scale"):
+    with pytest.raises(ValueError, match="init_scale must be > 0"):
         LearnedCodeModel(4, (8,), 3, 2, init_scale=0.0)
+    with pytest.raises(ValueError, match="max_norm must be None"):
+        LearnedCodeModel(4, (8,), 3, 2, max_norm=0.0)
+    assert LearnedCodeModel(4, (8,), 3, 2, max_norm=2.0).codes.max_norm == 2.0
     with pytest.raises(ValueError, match="n_classes"):
         LearnedCodeModel(4, (8,), 1, 2)
 

@@ -64,7 +64,7 @@ def test_nan_loss_raises_a_clear_error(iris):
         ({"lr": -1e-3}, "lr"),
         ({"lr": float("nan")}, "lr"),
         ({"batch_size": 0}, "batch_size"),
-        ({"optimizer": "lbfgs"}, "unknown optimizer"),
+        ({"optimizer": "lbfgs"}, "unknown optimizer 'lbfgs'; choose one of adam, sgd, adamw"),
         ({"eval_every": 0}, "eval_every"),
     ],
 )
@@ -197,3 +197,44 @@ def test_progress_bar_is_written_only_when_asked(iris, capsys):
     assert "training" in shown and "3/3" in shown
     fit(iris, epochs=3)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "y_shift, message", [(3, "y holds labels from 3 to 5"), (-1, "y must hold labels >= 0")]
+)
+def test_labels_beyond_the_models_classes_name_y(iris, y_shift, message):
+    model = mlp(4, (4,), 3)
+    with pytest.raises(ValueError, match=message):
+        train(model, iris.X_train, iris.y_train + y_shift, nn.CrossEntropyLoss(), epochs=1)
+
+
+def test_labels_beyond_the_learned_codes_name_y(iris):
+    from embedlab.losses import learned_code_loss
+    from embedlab.models import LearnedCodeModel
+
+    model = LearnedCodeModel(4, (4,), n_classes=2, dim=2)  # iris has 3 classes
+    loss = learned_code_loss(model, "mse")
+    with pytest.raises(ValueError, match=r"y must hold labels in \[0, n_classes\)"):
+        train(model, iris.X_train, iris.y_train, loss, epochs=1, batch_size=10)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"model": "mlp"}, TypeError, "model must be a torch.nn.Module"),
+        ({"loss_fn": "cross_entropy"}, TypeError, "loss_fn must be callable"),
+        ({"metric": 0.9}, TypeError, "metric must be None or callable"),
+        ({"weight_decay": -0.1}, ValueError, "weight_decay must be a number >= 0"),
+        ({"weight_decay": "0"}, ValueError, "weight_decay must be a number >= 0"),
+        ({"batch_size": 2.0}, ValueError, "batch_size must be None"),
+        ({"lr": True}, ValueError, "lr must be"),
+        ({"epochs": True}, ValueError, "epochs must be"),
+        ({"eval_every": 1.0}, ValueError, "eval_every must be"),
+    ],
+)
+def test_bad_arguments_are_named(iris, kwargs, error, message):
+    arguments = {"model": mlp(4, (4,), 3), "loss_fn": nn.CrossEntropyLoss(), "epochs": 1}
+    arguments.update(kwargs)
+    model, loss_fn = arguments.pop("model"), arguments.pop("loss_fn")
+    with pytest.raises(error, match=message):
+        train(model, iris.X_train, iris.y_train, loss_fn, **arguments)
