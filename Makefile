@@ -62,6 +62,7 @@ badges: $(STAMP)  ## rewrite Colab badges and install cells from the URL in pypr
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/training_overhead.py
+	$(BIN)/python benchmarks/widget_response.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info tests/artifacts
