@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 
-def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str = "prediction") -> None:
+def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str) -> None:
     if prediction.shape != target.shape:
         raise ValueError(
             f"{name} has shape {tuple(prediction.shape)} but target has {tuple(target.shape)}"

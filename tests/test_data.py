@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -172,3 +174,61 @@ def test_check_labels_edges():
     assert check_labels([0, 1, 2], n_classes=3, n_samples=3).tolist() == [0, 1, 2]
     with pytest.raises(TypeError, match="integer class labels"):
         check_labels(np.array([np.nan, 1.0]))
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def full(message):
+    return "^" + re.escape(message) + "$"
+
+
+def test_load_dataset_types_and_unknown_names():
+    X, y, _, _ = load_dataset("iris")
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    message = "unknown dataset name 'mnist'; choose one of iris, wine, breast_cancer, digits"
+    with pytest.raises(ValueError, match=full(message)):
+        load_dataset("mnist")
+
+
+@pytest.mark.parametrize("fraction", [0, 1, 1.5])
+def test_train_fraction_outside_zero_one_is_named(fraction):
+    message = f"train_fraction must be between 0 and 1, got {fraction}"
+    with pytest.raises(ValueError, match=full(message)):
+        load_split("iris", train_fraction=fraction)
+
+
+def test_test_part_needs_one_sample_per_class():
+    assert len(load_split("iris", train_fraction=0.98).y_test) == 3  # 147 + 3: just enough
+    message = (
+        "train_fraction=0.99 leaves fewer samples than classes (3) in the training or test part"
+    )
+    with pytest.raises(ValueError, match=full(message)):
+        load_split("iris", train_fraction=0.99)  # 148 + 2
+
+
+def test_test_part_is_standardised_with_training_statistics():
+    from sklearn.model_selection import train_test_split
+
+    X, y, _, _ = load_dataset("digits")
+    n_train = round(0.3 * len(y))
+    X_train, X_test, _, _ = train_test_split(X, y, train_size=n_train, stratify=y, random_state=0)
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    std[std == 0] = 1.0
+    expected = torch.tensor((X_test - mean) / std, dtype=torch.float32)
+    split = load_split("digits", train_fraction=0.3)
+    assert torch.allclose(split.X_test, expected, atol=1e-5)
+    # pixel 24 is blank in every training image but not in every test image: divided by 1
+    assert split.X_train[:, 24].abs().max() == 0 and split.X_test[:, 24].abs().max() > 0
+    assert torch.allclose(split.X_test[:, 24], torch.tensor(X_test[:, 24], dtype=torch.float32))
+    assert split.y_test.dtype == torch.int64
+
+
+def test_check_features_messages_in_full():
+    with pytest.raises(
+        ValueError, match=full("X must be 2-D (n_samples, n_features), got shape (3,)")
+    ):
+        check_features(np.zeros(3))
+    with pytest.raises(TypeError, match="^X must be numeric, got list: "):
+        check_features([["a", "b"]])
+    assert check_features([[2**70]]).item() == pytest.approx(2.0**70)  # converted via float32

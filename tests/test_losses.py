@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 import torch
@@ -305,3 +306,99 @@ def test_learned_code_loss_rejects_non_positive_temperature(temperature):
     model = learned_model(torch.eye(2))
     with pytest.raises(ValueError, match="temperature must be > 0"):
         learned_code_loss(model, "cosine", temperature=temperature)
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def full(message):
+    return "^" + re.escape(message) + "$"
+
+
+@pytest.mark.parametrize(
+    "y, message",
+    [
+        ([0, 1], "y must be a 1-D tensor of 2 labels, got <class 'list'>"),
+        (torch.tensor([[0], [1]]), "y must be a 1-D tensor of 2 labels, got torch.Size([2, 1])"),
+        (torch.tensor([True, False]), "y must hold integer class labels, got dtype torch.bool"),
+        (torch.tensor([0, 5]), "y must hold labels in [0, 3), got values from 0 to 5"),
+    ],
+)
+def test_label_messages_in_full(y, message):
+    from embedlab.losses import label_embedding_loss
+
+    logits = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match=full(message)):
+        label_embedding_loss(logits, logits, y, torch.eye(3))
+
+
+def test_loss_messages_in_full():
+    from embedlab.losses import distance_cross_entropy, label_embedding_loss, learned_code_loss
+
+    message = "features (n, d) and prototypes (K, d) must share d, got (2,) and (3, 2)"
+    with pytest.raises(ValueError, match=full(message)):
+        distance_cross_entropy(torch.zeros(2), torch.tensor([0, 1]), torch.zeros(3, 2))
+    message = (
+        "head logits (2, 3), watcher logits (2, 4) and label embedding (3, 3) do not fit together"
+    )
+    with pytest.raises(ValueError, match=full(message)):
+        label_embedding_loss(
+            torch.zeros(2, 3), torch.zeros(2, 4), torch.tensor([0, 1]), torch.eye(3)
+        )
+    message = "unknown method 'triplet'; choose one of mse, distance_ce, cosine"
+    with pytest.raises(ValueError, match=full(message)):
+        learned_code_loss(learned_model(torch.eye(2)), "triplet")
+    with pytest.raises(ValueError, match=full("mean has shape (2, 3) but target has (2, 2)")):
+        beta_nll_loss(torch.zeros(2, 3), torch.zeros(2, 2), torch.ones(2, 2))
+
+
+def test_loss_defaults():
+    from embedlab.losses import label_embedding_loss, learned_code_loss
+
+    mean, target, variance = torch.zeros(1, 2), torch.ones(1, 2), torch.tensor([[2.0, 0.5]])
+    assert beta_nll_loss(mean, target, variance) == beta_nll_loss(mean, target, variance, beta=0.5)
+    head, watcher = torch.tensor([[1.0, 0.0]]), torch.tensor([[2.0, 0.0]])
+    y, embedding = torch.tensor([0]), torch.eye(2)
+    assert label_embedding_loss(head, watcher, y, embedding) == label_embedding_loss(
+        head, watcher, y, embedding, tau=2.0, alpha=0.9, beta=0.5
+    )
+    model = learned_model(torch.tensor([[1.0, 0.0], [0.0, 2.0]]))
+    output = torch.tensor([[3.0, 4.0], [1.0, 0.0]])  # rows of different length
+    y = torch.tensor([0, 1])
+    loss = learned_code_loss(model, "cosine")(output, y)
+    assert loss == learned_code_loss(model, "cosine", temperature=0.5)(output, y)
+    # cosines [0.6, 0.8] and [1, 0]: logits / 0.5
+    expected = (math.log(math.exp(1.2) + math.exp(1.6)) - 1.2 + math.log(math.exp(2) + 1)) / 2
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, allowed",
+    [
+        ({"alpha": 1.0}, True),
+        ({"alpha": 0.0}, False),
+        ({"beta": 0.0}, True),
+        ({"beta": 1.0}, True),
+        ({"beta": 1.5}, False),
+        ({"tau": 0.5}, True),
+    ],
+)
+def test_label_embedding_loss_setting_bounds(kwargs, allowed):
+    from embedlab.losses import label_embedding_loss
+
+    logits, y = torch.zeros(2, 3), torch.tensor([0, 1])
+    if allowed:
+        assert torch.isfinite(label_embedding_loss(logits, logits, y, torch.eye(3), **kwargs))
+    else:
+        with pytest.raises(ValueError, match=next(iter(kwargs))):
+            label_embedding_loss(logits, logits, y, torch.eye(3), **kwargs)
+
+
+def test_separation_penalty_with_two_codes_and_coinciding_codes():
+    from embedlab.losses import separation_penalty
+
+    codes = torch.zeros(2, 2, requires_grad=True)  # distance 0: penalty margin² = 1
+    penalty = separation_penalty(codes, margin=1.0)
+    assert penalty.item() == pytest.approx(1.0, abs=1e-5)  # distance sqrt(1e-12) = 1e-6
+    penalty.backward()
+    assert torch.isfinite(codes.grad).all()

@@ -1,4 +1,6 @@
 import math
+import re
+import warnings
 
 import pandas as pd
 import pytest
@@ -183,3 +185,59 @@ def test_accuracy_coverage_names_its_arguments():
 
     with pytest.raises(ValueError, match="uncertainty and is_correct must be 1-D"):
         accuracy_coverage([[0.1, 0.2]], [[True, False]])
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def full(message):
+    return "^" + re.escape(message) + "$"
+
+
+def test_metric_messages_in_full():
+    with pytest.raises(ValueError, match=full("y_true and y_pred are empty")):
+        accuracy([], [])
+    with pytest.raises(ValueError, match=full("seeds is empty")):
+        repeat_over_seeds(lambda seed: {"a": 1.0}, [])
+    message = "experiment(seed) must return a non-empty dict of metric name -> number"
+    with pytest.raises(TypeError, match=full(message)):
+        repeat_over_seeds(lambda seed: {}, [0])
+    message = "results must be a DataFrame like repeat_over_seeds returns, got dict"
+    with pytest.raises(TypeError, match=full(message)):
+        summarize({"metric": ["a"], "value": [1.0]})
+
+
+def test_scores_count_a_class_never_predicted_or_never_true_as_zero_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        never_predicted = classification_scores([0, 1], [0, 0])
+        never_true = classification_scores([0, 0], [0, 1])
+    assert never_predicted["macro_precision"] == pytest.approx((0.5 + 0) / 2)
+    assert never_true["macro_recall"] == pytest.approx((0.5 + 0) / 2)
+
+
+def test_confusion_frame_keeps_classes_that_never_occur():
+    frame = confusion_frame([0, 0], [0, 0], ["a", "b", "c"])
+    assert frame.values.tolist() == [[2, 0, 0], [0, 0, 0], [0, 0, 0]]
+
+
+def test_uncertainty_auroc_is_nan_without_a_warning_when_nothing_is_wrong():
+    from embedlab.metrics import uncertainty_auroc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(uncertainty_auroc([0.1, 0.2], [False, False]))
+        assert math.isnan(uncertainty_auroc([0.1, 0.2], [True, True]))
+
+
+def test_accuracy_coverage_flags_are_booleans_and_ties_keep_input_order():
+    import numpy as np
+
+    from embedlab.metrics import accuracy_coverage
+
+    assert accuracy_coverage([0.1, 0.2], [2, 0])["accuracy"].tolist() == [1.0, 0.5]
+    uncertainty = np.random.default_rng(0).integers(0, 3, 200) / 2  # many ties
+    correct = np.arange(200) % 3 == 0
+    order = np.argsort(uncertainty, kind="stable")
+    expected = np.cumsum(correct[order]) / np.arange(1, 201)
+    assert np.allclose(accuracy_coverage(uncertainty, correct)["accuracy"], expected)

@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 import torch
@@ -212,3 +213,71 @@ def test_label_embedding_network_heads_read_relu_features():
     assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
     with pytest.raises(ValueError, match="n_classes"):
         LabelEmbeddingNetwork(4, (8,), 1)
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def full(message):
+    return "^" + re.escape(message) + "$"
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: mlp(0, (8,), 3), "in_features must be a positive integer, got 0"),
+        (lambda: mlp(4, (0,), 3), "hidden size must be a positive integer, got 0"),
+        (lambda: mlp(4, (8,), 0), "out_features must be a positive integer, got 0"),
+        (
+            lambda: mlp(4, (8,), 3, activation="swish"),
+            "unknown activation 'swish'; choose one of relu, tanh, gelu, identity",
+        ),
+        (
+            lambda: GaussianRegressor(4, (), 2),
+            "hidden must name at least one layer size for a Gaussian regressor",
+        ),
+    ],
+)
+def test_model_messages_in_full(build, message):
+    with pytest.raises(ValueError, match=full(message)):
+        build()
+
+
+def test_smallest_sizes_are_allowed():
+    from embedlab.models import LabelEmbeddingNetwork, LearnedCodeModel
+
+    assert mlp(1, (1,), 1)(torch.zeros(2, 1)).shape == (2, 1)
+    assert LabelEmbeddingNetwork(4, (8,), 2)(torch.zeros(1, 4))[0].shape == (1, 2)
+    assert LearnedCodeModel(4, (8,), 2, 1).class_codes().shape == (2, 1)
+
+
+def test_n_classes_must_be_an_integer():
+    from embedlab.models import LabelEmbeddingNetwork, LearnedCodeModel
+
+    message = full("n_classes must be an integer >= 2, got 2.0")
+    with pytest.raises(ValueError, match=message):
+        LabelEmbeddingNetwork(4, (8,), 2.0)
+    with pytest.raises(ValueError, match=message):
+        LearnedCodeModel(4, (8,), 2.0, 2)
+    with pytest.raises(ValueError, match=full("hidden must name at least one layer size")):
+        LabelEmbeddingNetwork(4, (), 3)
+
+
+def test_three_hidden_layers_end_in_the_last_size():
+    from embedlab.models import LabelEmbeddingNetwork
+
+    network = LabelEmbeddingNetwork(4, (16, 8, 5), 3)
+    regressor = GaussianRegressor(4, (16, 8, 5), 2)
+    for model in (network, regressor):
+        sizes = [(m.in_features, m.out_features) for m in model.body if isinstance(m, nn.Linear)]
+        assert sizes == [(4, 16), (16, 8), (8, 5)]
+    assert network.head.in_features == network.watcher.in_features == 5
+    assert regressor.mean_head.in_features == regressor.variance_head.in_features == 5
+
+
+def test_learned_codes_start_with_unit_scale_by_default():
+    from embedlab.models import LearnedCodeModel
+
+    torch.manual_seed(0)
+    codes = LearnedCodeModel(4, (8,), n_classes=50, dim=40).class_codes()
+    assert codes.std().item() == pytest.approx(1.0, rel=0.05)

@@ -49,6 +49,11 @@ def test_seeds_beyond_numpys_range_wrap_around_for_numpy_only():
     assert random.random() == python
 
 
+def test_type_error_names_the_type_given():
+    with pytest.raises(TypeError, match="^seed must be an integer, got float$"):
+        seed_everything(1.5)
+
+
 def test_numpy_integer_seed_is_accepted():
     seed_everything(np.int64(7))
     assert torch.initial_seed() == 7

@@ -238,3 +238,45 @@ def test_bad_arguments_are_named(iris, kwargs, error, message):
     model, loss_fn = arguments.pop("model"), arguments.pop("loss_fn")
     with pytest.raises(error, match=message):
         train(model, iris.X_train, iris.y_train, loss_fn, **arguments)
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def test_defaults_are_1000_epochs_at_lr_0_01(iris):
+    model, history = fit(iris)
+    assert len(history.loss) == 1000
+    seed_everything(0)
+    expected = mlp(4, (16,), 3)
+    opt = torch.optim.SGD(expected.parameters(), lr=0.01)
+    nn.functional.cross_entropy(expected(iris.X_train), iris.y_train).backward()
+    opt.step()
+    model, _ = fit(iris, epochs=1, optimizer="sgd")
+    assert torch.allclose(model[0].weight, expected[0].weight, atol=1e-7)
+
+
+def test_batches_of_one_are_allowed(iris):
+    _, history = fit(iris, epochs=1, batch_size=1)
+    assert len(history.loss) == 1
+
+
+def test_history_frame_columns(iris):
+    frame = History(loss=[2.0, 1.0], metric_epochs=[1], metric=[0.5]).to_frame()
+    assert list(frame.columns) == ["epoch", "name", "value"]
+    assert frame.values.tolist() == [[0, "loss", 2.0], [1, "loss", 1.0], [1, "metric", 0.5]]
+
+
+def test_training_messages_in_full(iris):
+    with pytest.raises(TypeError, match="^model must be a torch.nn.Module, got str$"):
+        train("mlp", iris.X_train, iris.y_train, nn.CrossEntropyLoss(), epochs=1)
+    model = mlp(4, (16,), 3)
+    message = r"^the loss became nan at epoch 0; try a smaller lr \(now 0.01\) or check the inputs$"
+    with pytest.raises(FloatingPointError, match=message):
+        train(model, iris.X_train, iris.y_train, lambda o, y: o.sum() * float("nan"), epochs=2)
+
+
+def test_progress_bar_is_labelled_training(iris, capsys):
+    import re
+
+    fit(iris, epochs=2, progress=True)
+    assert re.search(r"(^|\r)training: 100%", capsys.readouterr().err)
