@@ -10,7 +10,7 @@ export OMP_NUM_THREADS := 1
 # Jupyter refuses to run as root unless told; harmless otherwise.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: env lab test unit notebooks-test browser-test fresh-env-test lint format notebooks bench badges clean
+.PHONY: env lab test unit notebooks-test browser-test fresh-env-test lint format notebooks bench badges clean mutation
 
 env: $(STAMP)
 
@@ -64,5 +64,11 @@ bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/training_overhead.py
 	$(BIN)/python benchmarks/widget_response.py
 
+mutation: $(STAMP)  ## mutation testing of the core modules (~20 min, not part of make test)
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[mutation]"
+	rm -rf mutants
+	nice -n 10 $(BIN)/mutmut run --max-children 1
+	$(BIN)/python tests/mutation_report.py
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info tests/artifacts
+	rm -rf $(VENV) build dist *.egg-info tests/artifacts mutants

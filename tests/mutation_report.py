@@ -6,6 +6,8 @@ diff, either as "equivalent" (it cannot change behaviour; the reason is in
 tests/mutation_equivalents.txt) or as "survived" (a test is missing: write one).
 """
 
+import ast
+import difflib
 import re
 import subprocess
 import sys
@@ -35,13 +37,25 @@ def results() -> dict[str, str]:
     return dict(re.findall(r"^\s*(embedlab\.\S+): (.+)$", out, flags=re.MULTILINE))
 
 
-def diff(name: str) -> str:
-    shown = subprocess.run([MUTMUT, "show", name], capture_output=True, text=True, cwd=ROOT).stdout
-    return "\n".join(
-        line
-        for line in shown.splitlines()
-        if line.startswith(("+", "-")) and line[:3] not in ("+++", "---")
-    )
+def functions(module: str) -> dict[str, str]:
+    """Source of every function in mutmut's copy of a module (mutants/embedlab/<module>.py)."""
+    source = (ROOT / "mutants" / "embedlab" / f"{module}.py").read_text()
+    tree = ast.parse(source)
+    return {
+        node.name: ast.get_source_segment(source, node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+
+
+def diff(name: str, sources: dict[str, str]) -> str:
+    """The lines a mutant changes: its function against the original (mutmut names them
+    x_<function>__mutmut_<n> and x_<function>__mutmut_orig)."""
+    function = name.split(".", 2)[2]
+    original = sources[function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"].splitlines()
+    mutant = sources[function].splitlines()
+    changed = difflib.unified_diff(original[1:], mutant[1:], lineterm="", n=0)
+    return "\n".join(line for line in changed if line[:1] in "+-" and line[:3] not in "+++---")
 
 
 def module_of(name: str) -> str:
@@ -53,14 +67,19 @@ def main() -> int:
     reasons = equivalents()
     by_module: dict[str, Counter] = defaultdict(Counter)
     remarks: dict[str, list[str]] = defaultdict(list)
+    sources = {module: functions(module) for module in {module_of(n) for n in status_by_mutant}}
     for name, status in sorted(status_by_mutant.items()):
         module = module_of(name)
+        if status == "timeout":
+            status = "killed"  # the tests did not pass: they hung on the mutant
         if status != "killed" and name in reasons:
             status = "equivalent"
         by_module[module][status] += 1
         if status != "killed":
             why = f": {reasons[name]}" if status == "equivalent" else ""
-            remarks[module].append(f"- `{name}` **{status}**{why}\n\n```diff\n{diff(name)}\n```\n")
+            remarks[module].append(
+                f"- `{name}` **{status}**{why}\n\n```diff\n{diff(name, sources[module])}\n```\n"
+            )
     stale = sorted(set(reasons) - {n for n, s in status_by_mutant.items() if s != "killed"})
     lines = [
         "# Mutation testing of embedlab's core modules",
@@ -82,7 +101,12 @@ def main() -> int:
             f"| {module} | {total} | {counts['killed']} | {counts['equivalent']} | "
             f"{counts['survived']} | {other} | {score:.1%} |"
         )
-    lines += ["", "*Other*: no test reached the mutant, a timeout, or a suspicious run.", ""]
+    lines += [
+        "",
+        "A mutant on which the tests hang (timeout) counts as killed. *Other*: no test reached "
+        "the mutant, or a suspicious run.",
+        "",
+    ]
     for module in sorted(remarks):
         lines += [f"## {module}: mutants not killed", "", *remarks[module]]
     if stale:

@@ -336,3 +336,9 @@ def test_sphere_codes_pinned():
         ]
     )
     assert torch.allclose(sphere_codes(4, 3), expected, atol=1e-5)
+
+
+def test_separation_of_opposite_codes_is_180_degrees_not_nan():
+    # the normalised dot product comes out as -1.0000001 here: the clamp keeps acos defined
+    angle = separation(torch.tensor([[0.3, 0.3], [-0.3, -0.3]]))["min_angle_deg"]
+    assert angle == pytest.approx(180.0, abs=1e-3)

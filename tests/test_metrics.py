@@ -241,3 +241,12 @@ def test_accuracy_coverage_flags_are_booleans_and_ties_keep_input_order():
     order = np.argsort(uncertainty, kind="stable")
     expected = np.cumsum(correct[order]) / np.arange(1, 201)
     assert np.allclose(accuracy_coverage(uncertainty, correct)["accuracy"], expected)
+
+
+def test_scores_that_require_grad_are_accepted():
+    import torch
+
+    from embedlab.metrics import uncertainty_auroc
+
+    scores = torch.tensor([0.1, 0.9], requires_grad=True)
+    assert uncertainty_auroc(scores, torch.tensor([False, True])) == 1.0
