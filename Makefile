@@ -64,7 +64,7 @@ bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/training_overhead.py
 	$(BIN)/python benchmarks/widget_response.py
 
-mutation: $(STAMP)  ## mutation testing of the core modules (~20 min, not part of make test)
+mutation: $(STAMP)  ## mutation testing of the core modules (6-15 min, not part of make test)
 	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[mutation]"
 	rm -rf mutants
 	nice -n 10 $(BIN)/mutmut run --max-children 1
