@@ -11,7 +11,7 @@ export OMP_NUM_THREADS := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
-	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest clean
+	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest mutation clean
 
 env: $(STAMP)
 
@@ -74,6 +74,7 @@ bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/training_overhead.py
 	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows: 1k-100k took ~15 min here, 1M ~1.5 h more
 	$(BIN)/python benchmarks/many_classes.py  # lesson 7; decoding part needs faiss-cpu (pip install -e ".[ann]")
+	$(BIN)/python benchmarks/widget_response.py
 
 LOWEST := .venv-lowest
 test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound
@@ -87,7 +88,7 @@ test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency a
 		-p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts
+	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts mutants
 
 notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CPUs' float paths (minutes)
 	$(BIN)/python scripts/float_paths.py
@@ -95,3 +96,9 @@ notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CP
 soak: $(STAMP)  ## execute every notebook 30x with nbconvert and 10x with papermill; count stalls (about an hour)
 	$(BIN)/python scripts/soak_notebooks.py --runs 30 --runner nbconvert --json benchmarks/results/soak_nbconvert.json
 	$(BIN)/python scripts/soak_notebooks.py --runs 10 --runner papermill --json benchmarks/results/soak_papermill.json
+
+mutation: $(STAMP)  ## mutation testing of the core modules (6-15 min, not part of make test)
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[mutation]"
+	rm -rf mutants
+	nice -n 10 $(BIN)/mutmut run --max-children 1
+	$(BIN)/python tests/mutation_report.py

@@ -23,7 +23,7 @@ def _check_n_classes(n_classes) -> int:
 
 def _check_dim(dim, smallest: int, name: str, rule: str) -> int:
     if isinstance(dim, bool) or not isinstance(dim, int) or dim < smallest:
-        raise ValueError(f"the {name} code book needs dim {rule}, got dim={dim!r}")
+        raise ValueError(f"the {name} code book needs an integer dim {rule}, got dim={dim!r}")
     return dim
 
 
@@ -50,7 +50,7 @@ def hadamard_codes(n_classes: int, dim: int) -> torch.Tensor:
     is_power_of_two = isinstance(dim, int) and dim >= 1 and dim & (dim - 1) == 0
     if not is_power_of_two or dim < n_classes:
         raise ValueError(
-            "the hadamard code book needs dim a power of two >= n_classes "
+            "the hadamard code book needs an integer dim, a power of two >= n_classes "
             f"({n_classes}), got dim={dim!r}"
         )
     matrix = torch.ones(1, 1)

@@ -118,20 +118,23 @@ def check_features(X, name: str = "X") -> torch.Tensor:
     return X
 
 
-def check_labels(y, n_classes: int | None = None, n_samples: int | None = None) -> torch.Tensor:
-    """Return y as an int64 tensor of shape (n,) with values in [0, n_classes), or raise."""
+def check_labels(
+    y, n_classes: int | None = None, n_samples: int | None = None, name: str = "y"
+) -> torch.Tensor:
+    """Return y as an int64 tensor of shape (n,) with values in [0, n_classes), or raise an
+    error that calls the argument `name` (e.g. "y_true")."""
     y_array = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
     if y_array.ndim != 1:
-        raise ValueError(f"y must be 1-D (n_samples,), got shape {y_array.shape}")
+        raise ValueError(f"{name} must be 1-D (n_samples,), got shape {y_array.shape}")
     if y_array.dtype.kind == "f":
         if not np.all(np.isfinite(y_array)) or not np.all(y_array == np.round(y_array)):
-            raise TypeError("y must hold integer class labels, got non-integer floats")
+            raise TypeError(f"{name} must hold integer class labels, got non-integer floats")
     elif y_array.dtype.kind not in "iu":
-        raise TypeError(f"y must hold integer class labels, got dtype {y_array.dtype}")
+        raise TypeError(f"{name} must hold integer class labels, got dtype {y_array.dtype}")
     y_tensor = torch.as_tensor(y_array.astype(np.int64))
     if n_samples is not None and len(y_tensor) != n_samples:
         raise ValueError(
-            f"X and y have different lengths: {n_samples} samples but {len(y_tensor)} labels"
+            f"X and {name} have different lengths: {n_samples} samples but {len(y_tensor)} labels"
         )
     if (
         n_classes is not None
@@ -139,7 +142,7 @@ def check_labels(y, n_classes: int | None = None, n_samples: int | None = None) 
         and (y_tensor.min() < 0 or y_tensor.max() >= n_classes)
     ):
         raise ValueError(
-            f"y must hold labels in [0, {n_classes}), got values from "
+            f"{name} must hold labels in [0, {n_classes}), got values from "
             f"{int(y_tensor.min())} to {int(y_tensor.max())}"
         )
     return y_tensor

@@ -8,10 +8,25 @@ import torch
 import torch.nn.functional as F
 
 
-def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str = "prediction") -> None:
+def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str) -> None:
     if prediction.shape != target.shape:
         raise ValueError(
             f"{name} has shape {tuple(prediction.shape)} but target has {tuple(target.shape)}"
+        )
+
+
+def _check_class_labels(y: torch.Tensor, n_samples: int, n_classes: int) -> None:
+    """y must be (n_samples,) integer labels in [0, n_classes): torch's own errors do not say."""
+    if not isinstance(y, torch.Tensor) or y.ndim != 1 or len(y) != n_samples:
+        raise ValueError(
+            f"y must be a 1-D tensor of {n_samples} labels, got {getattr(y, 'shape', type(y))}"
+        )
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
+    if len(y) and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(
+            f"y must hold labels in [0, {n_classes}), got values from {int(y.min())} to "
+            f"{int(y.max())}"
         )
 
 
@@ -28,6 +43,8 @@ def beta_nll_loss(
         raise ValueError(f"beta must be >= 0, got {beta}")
     _check_pair(mean, target, "mean")
     _check_pair(variance, target, "variance")
+    if (variance <= 0).any():
+        raise ValueError(f"variance must be > 0 everywhere, got a minimum of {variance.min()}")
     nll = 0.5 * (variance.log() + (target - mean).pow(2) / variance)
     if beta > 0:
         nll = nll * variance.detach().pow(beta)
@@ -71,6 +88,7 @@ def distance_cross_entropy(
             f"features (n, d) and prototypes (K, d) must share d, got "
             f"{tuple(features.shape)} and {tuple(prototypes.shape)}"
         )
+    _check_class_labels(y, len(features), len(prototypes))
     squared = (features[:, None, :] - prototypes[None, :, :]).pow(2).sum(-1)
     return (
         F.cross_entropy(-squared / temperature, y)
@@ -109,13 +127,21 @@ def label_embedding_loss(
     if hinge_reduction not in ("mean", "sum"):
         raise ValueError(f"hinge_reduction must be 'mean' or 'sum', got {hinge_reduction!r}")
     if (
-        head_logits.shape != watcher_logits.shape
+        head_logits.ndim != 2
+        or head_logits.shape != watcher_logits.shape
         or label_embedding.shape[0] != head_logits.shape[1]
     ):
         raise ValueError(
             f"head logits {tuple(head_logits.shape)}, watcher logits {tuple(watcher_logits.shape)} "
             f"and label embedding {tuple(label_embedding.shape)} do not fit together"
         )
+    n, k = head_logits.shape
+    if label_embedding.shape != (k, k):
+        raise ValueError(
+            f"label_embedding must be square (K, K) = ({k}, {k}) for logits with K = {k} columns, "
+            f"got {tuple(label_embedding.shape)}"
+        )
+    _check_class_labels(y, n, k)
     soft_targets = torch.softmax(label_embedding[y], dim=1).detach()
     head = beta * F.cross_entropy(head_logits, y) + (1 - beta) * F.cross_entropy(
         head_logits, soft_targets
@@ -143,6 +169,8 @@ def learned_code_loss(model, method: str, temperature: float = 0.5):
     - "distance_ce": the codes as prototypes of a distance cross-entropy (Yang et al. 2018);
     - "cosine": cross-entropy over cosine(output, code) / temperature, both normalised.
     """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
     if method == "mse":
         return lambda output, y: F.mse_loss(output, model.codes(y))
     if method == "distance_ce":

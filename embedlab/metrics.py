@@ -16,8 +16,8 @@ from embedlab.data import check_labels
 
 
 def _as_label_pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
-    y_true = check_labels(y_true).numpy()
-    y_pred = check_labels(y_pred).numpy()
+    y_true = check_labels(y_true, name="y_true").numpy()
+    y_pred = check_labels(y_pred, name="y_pred").numpy()
     if len(y_true) != len(y_pred):
         raise ValueError(
             f"y_true and y_pred have different lengths: {len(y_true)} and {len(y_pred)}"
@@ -55,8 +55,8 @@ def confusion_frame(y_true, y_pred, class_names: list[str]) -> pd.DataFrame:
     """Confusion counts as a DataFrame: rows are true classes, columns predicted classes."""
     y_true, y_pred = _as_label_pair(y_true, y_pred)
     k = len(class_names)
-    check_labels(y_true, n_classes=k)
-    check_labels(y_pred, n_classes=k)
+    check_labels(y_true, n_classes=k, name="y_true")  # k = len(class_names)
+    check_labels(y_pred, n_classes=k, name="y_pred")
     counts = confusion_matrix(y_true, y_pred, labels=list(range(k)))
     return pd.DataFrame(
         counts,
@@ -92,6 +92,11 @@ def summarize(results: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
 
     For accuracy, `min` is the worst seed: the number to quote next to the mean.
     """
+    if not isinstance(results, pd.DataFrame):
+        raise TypeError(
+            "results must be a DataFrame like repeat_over_seeds returns, "
+            f"got {type(results).__name__}"
+        )
     by = list(by or []) + ["metric"]
     missing = {"value", *by} - set(results.columns)
     if missing:
@@ -100,13 +105,15 @@ def summarize(results: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
     return grouped.agg(mean="mean", std="std", min="min", max="max", seeds="count").reset_index()
 
 
-def _check_scores_and_flags(scores, flags) -> tuple[np.ndarray, np.ndarray]:
+def _check_scores_and_flags(scores, flags, names: str) -> tuple[np.ndarray, np.ndarray]:
     scores = np.asarray(scores.detach() if isinstance(scores, torch.Tensor) else scores, float)
     flags = np.asarray(flags.detach() if isinstance(flags, torch.Tensor) else flags).astype(bool)
     if scores.ndim != 1 or scores.shape != flags.shape:
-        raise ValueError(f"need two 1-D arrays of one length, got {scores.shape} and {flags.shape}")
+        raise ValueError(
+            f"{names} must be 1-D arrays of one length, got shapes {scores.shape} and {flags.shape}"
+        )
     if not np.all(np.isfinite(scores)):
-        raise ValueError("scores contain NaN or infinite values")
+        raise ValueError(f"{names.split()[0]} contains NaN or infinite values")
     return scores, flags
 
 
@@ -116,7 +123,9 @@ def uncertainty_auroc(uncertainty, is_wrong) -> float:
     1.0: every mistake is more uncertain than every correct prediction; 0.5: no better than chance.
     NaN when all predictions are right (or all wrong): there is nothing to flag.
     """
-    uncertainty, is_wrong = _check_scores_and_flags(uncertainty, is_wrong)
+    uncertainty, is_wrong = _check_scores_and_flags(
+        uncertainty, is_wrong, "uncertainty and is_wrong"
+    )
     if is_wrong.all() or not is_wrong.any():
         return float("nan")
     return float(roc_auc_score(is_wrong, uncertainty))
@@ -128,7 +137,9 @@ def accuracy_coverage(uncertainty, is_correct) -> pd.DataFrame:
     Sort by uncertainty (n,), keep the k most certain, report their accuracy: a useful uncertainty
     makes accuracy rise as coverage falls. Columns: coverage, accuracy.
     """
-    uncertainty, is_correct = _check_scores_and_flags(uncertainty, is_correct)
+    uncertainty, is_correct = _check_scores_and_flags(
+        uncertainty, is_correct, "uncertainty and is_correct"
+    )
     order = np.argsort(uncertainty, kind="stable")
     kept = np.arange(1, len(order) + 1)
     return pd.DataFrame(

@@ -18,6 +18,14 @@ def _check_size(value, name: str) -> int:
     return value
 
 
+def _check_hidden(hidden) -> tuple:
+    if isinstance(hidden, str) or not isinstance(hidden, (tuple, list)):
+        raise ValueError(
+            f"hidden must be a tuple of layer sizes such as (100, 100), got {hidden!r}"
+        )
+    return tuple(hidden)
+
+
 def mlp(
     in_features: int, hidden: tuple[int, ...], out_features: int, activation: str = "relu"
 ) -> nn.Sequential:
@@ -30,6 +38,7 @@ def mlp(
         raise ValueError(
             f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
         )
+    hidden = _check_hidden(hidden)
     sizes = [_check_size(in_features, "in_features")]
     sizes += [_check_size(h, "hidden size") for h in hidden]
     layers: list[nn.Module] = []
@@ -61,7 +70,7 @@ class GaussianRegressor(nn.Module):
         super().__init__()
         if not min_variance > 0:
             raise ValueError(f"min_variance must be > 0, got {min_variance}")
-        if not hidden:
+        if not _check_hidden(hidden):
             raise ValueError("hidden must name at least one layer size for a Gaussian regressor")
         self.body = _body(in_features, hidden)
         self.mean_head = nn.Linear(hidden[-1], _check_size(dim, "dim"))
@@ -96,7 +105,9 @@ class LearnedCodeModel(nn.Module):
             raise ValueError(f"init_scale must be > 0, got {init_scale}")
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        self.body = mlp(in_features, hidden, dim)
+        if max_norm is not None and not max_norm > 0:
+            raise ValueError(f"max_norm must be None (off) or > 0, got {max_norm}")
+        self.body = mlp(in_features, hidden, _check_size(dim, "dim"))
         self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
         nn.init.normal_(self.codes.weight, std=init_scale)
 
@@ -119,7 +130,7 @@ class LabelEmbeddingNetwork(nn.Module):
 
     def __init__(self, in_features: int, hidden: tuple[int, ...], n_classes: int):
         super().__init__()
-        if not hidden:
+        if not _check_hidden(hidden):
             raise ValueError("hidden must name at least one layer size")
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")

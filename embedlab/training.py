@@ -49,6 +49,18 @@ def check_training_settings(epochs, lr, batch_size=None) -> None:
         )
 
 
+def _batch_loss(model: nn.Module, loss_fn: Callable, X: torch.Tensor, y: torch.Tensor):
+    """loss_fn(model(X), y), with a label that indexes past the model's classes named as y's."""
+    output = model(X)
+    try:
+        return loss_fn(output, y)
+    except IndexError as error:
+        raise ValueError(
+            f"y holds labels from {int(y.min())} to {int(y.max())}, but loss_fn could not index "
+            f"the model's classes with them: y must hold labels in [0, n_classes) ({error})"
+        ) from error
+
+
 def train(
     model: nn.Module,
     X: torch.Tensor,
@@ -71,13 +83,25 @@ def train(
     so `seed_everything` makes it repeatable) and cut into batches. `metric(model)` is called in
     eval mode without gradients every `eval_every` epochs and after the last one.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable as loss_fn(output, y), got {loss_fn!r}")
+    if metric is not None and not callable(metric):
+        raise TypeError(f"metric must be None or callable as metric(model), got {metric!r}")
     check_training_settings(epochs, lr, batch_size)
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)):
+        raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
+    if not weight_decay >= 0:
+        raise ValueError(f"weight_decay must be a number >= 0, got {weight_decay!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if isinstance(eval_every, bool) or not isinstance(eval_every, int) or eval_every < 1:
         raise ValueError(f"eval_every must be an integer >= 1, got {eval_every!r}")
     X = check_features(X)
     y = check_labels(y, n_samples=len(X))
+    if y.min() < 0:
+        raise ValueError(f"y must hold labels >= 0, got {int(y.min())}")
     options = (
         {"fused": True} if optimizer in ("adam", "adamw") else {}
     )  # fused: ~25 % faster on CPU
@@ -90,7 +114,7 @@ def train(
         model.train()
         if step == n:
             opt.zero_grad()
-            loss = loss_fn(model(X), y)
+            loss = _batch_loss(model, loss_fn, X, y)
             loss.backward()
             opt.step()
             epoch_loss = loss.item()
@@ -100,7 +124,7 @@ def train(
             for start in range(0, n, step):
                 batch = order[start : start + step]
                 opt.zero_grad()
-                loss = loss_fn(model(X[batch]), y[batch])
+                loss = _batch_loss(model, loss_fn, X[batch], y[batch])
                 loss.backward()
                 opt.step()
                 epoch_loss += loss.item() * len(batch) / n

@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 import torch
@@ -73,6 +74,13 @@ def test_make_codebook_default_dims(name):
         (("random", 3, 0), "dim >= 1"),
         (("simplex", 1, None), "n_classes must be an integer >= 2"),
         (("ecoc", 3, 2), "unknown code book 'ecoc'"),
+        (("sphere", 3, 2.0), r"needs an integer dim >= 2, got dim=2\.0"),
+        (("random", 3, 1.5), r"needs an integer dim >= 1, got dim=1\.5"),
+        (("simplex", 3, 2.0), r"needs an integer dim >= n_classes - 1 = 2, got dim=2\.0"),
+        (("hadamard", 3, 4.0), r"needs an integer dim, a power of two >= n_classes \(3\)"),
+        (("onehot", 3, 3.5), "dim = n_classes = 3"),
+        (("simplex", 2.0, None), "n_classes must be an integer >= 2, got 2.0"),
+        (("random", True, None), "n_classes must be an integer"),
     ],
 )
 def test_impossible_code_books(args, message):
@@ -177,3 +185,194 @@ def test_blend_misdecoding_rejects_bad_arguments(first, second, steps, argument)
 
     with pytest.raises(ValueError, match=argument):
         blend_misdecoding(simplex_codes(3), first, second, steps=steps)
+
+
+@pytest.mark.parametrize(
+    "name, k, shape",
+    [
+        ("onehot", 4, (4, 4)),
+        ("random", 4, (4, 2)),
+        ("hadamard", 4, (4, 4)),
+        ("hadamard", 5, (5, 8)),
+        ("hadamard", 8, (8, 8)),
+        ("simplex", 4, (4, 3)),
+        ("sphere", 4, (4, 2)),
+    ],
+)
+def test_make_codebook_default_dim_is_the_smallest_allowed(name, k, shape):
+    assert tuple(make_codebook(name, k).shape) == shape
+
+
+def test_make_codebook_passes_dim_and_seed_on():
+    assert torch.equal(make_codebook("random", 3, 5, seed=2), random_codes(3, 5, seed=2))
+    assert torch.equal(make_codebook("sphere", 3, 4, seed=2), sphere_codes(3, 4, seed=2))
+    assert not torch.equal(make_codebook("sphere", 3, 4, seed=1), sphere_codes(3, 4, seed=2))
+    assert torch.equal(make_codebook("simplex", 3, 4), simplex_codes(3, 4))
+    assert torch.equal(make_codebook("hadamard", 3, 8), hadamard_codes(3, 8))
+    assert torch.equal(make_codebook("onehot", 3, 3), torch.eye(3))
+
+
+def test_hadamard_row_order_is_pinned():
+    # Sylvester H4 rows: (1,1,1,1), (1,-1,1,-1), (1,1,-1,-1), (1,-1,-1,1); the all-ones row last
+    rows = [[1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1], [1, 1, 1, 1]]
+    expected = torch.tensor(rows, dtype=torch.float32) / 2
+    assert torch.equal(hadamard_codes(4, 4), expected)
+    assert torch.equal(hadamard_codes(3, 4), expected[:3])
+    h8 = (hadamard_codes(8, 8) * math.sqrt(8)).round()
+    assert h8[0].tolist() == [1, -1, 1, -1, 1, -1, 1, -1]
+    assert h8[6].tolist() == [1, -1, -1, 1, -1, 1, 1, -1]
+    assert h8[7].tolist() == [1] * 8
+
+
+def test_simplex_for_three_classes_pinned():
+    expected = torch.tensor([[math.sqrt(3) / 2, 0.5], [-math.sqrt(3) / 2, 0.5], [0.0, -1.0]])
+    assert torch.allclose(simplex_codes(3), expected, atol=1e-6)
+
+
+def test_sphere_codes_on_the_circle_start_at_angle_zero():
+    expected = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]])
+    assert torch.allclose(sphere_codes(4, 2), expected, atol=1e-6)
+
+
+def test_code_probabilities_pinned_at_a_non_default_temperature():
+    codes = torch.tensor([[0.0, 0.0], [1.0, 0.0]])
+    outputs = torch.tensor([[0.0, 0.0], [2.0, 0.0]])
+    # squared distances [0, 1] and [4, 1]; divided by temperature 0.5: logits [0, -2], [-8, -2]
+    p0 = 1 / (1 + math.exp(-2))
+    p1 = 1 / (1 + math.exp(-6))
+    expected = torch.tensor([[p0, 1 - p0], [1 - p1, p1]])
+    assert torch.allclose(code_probabilities(outputs, codes, temperature=0.5), expected)
+    # default temperature 1: logits [0, -1] and [-4, -1]
+    q0, q1 = 1 / (1 + math.exp(-1)), 1 / (1 + math.exp(-3))
+    expected = torch.tensor([[q0, 1 - q0], [1 - q1, q1]])
+    assert torch.allclose(code_probabilities(outputs, codes), expected)
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: separation([[0.0, 1.0], [1.0, 0.0]]),
+            "codes must be a 2-D tensor (n_classes, dim), got [[0.0, 1.0], [1.0, 0.0]]",
+        ),
+        (
+            lambda: separation(torch.zeros(3)),
+            "codes must be a 2-D tensor (n_classes, dim), got torch.Size([3])",
+        ),
+        (lambda: separation(torch.zeros(1, 2)), "codes must have at least 2 rows (classes), got 1"),
+        (
+            lambda: squared_distances([[0.0, 1.0]], torch.eye(2)),
+            "outputs must be a 2-D tensor (n, dim), got [[0.0, 1.0]]",
+        ),
+        (
+            lambda: squared_distances(torch.zeros(2), torch.eye(2)),
+            "outputs must be a 2-D tensor (n, dim), got torch.Size([2])",
+        ),
+        (
+            lambda: squared_distances(torch.zeros(1, 3), torch.eye(2)),
+            "outputs have dim 3 but the codes have dim 2",
+        ),
+        (
+            lambda: gaussian_log_likelihood(torch.zeros(1, 3), torch.ones(1, 3), torch.eye(2)),
+            "mean have dim 3 but the codes have dim 2",
+        ),
+        (
+            lambda: gaussian_log_likelihood(torch.zeros(1, 2), torch.ones(1, 3), torch.eye(2)),
+            "variance has shape (1, 3), mean (1, 2)",
+        ),
+        (
+            lambda: gaussian_log_likelihood(torch.zeros(1, 2), torch.zeros(1, 2), torch.eye(2)),
+            "variance must be > 0 everywhere",
+        ),
+        (
+            lambda: nearest_code(torch.zeros(1, 2), torch.eye(2), "l1"),
+            "unknown metric 'l1'; choose 'euclidean' or 'cosine'",
+        ),
+        (
+            lambda: code_probabilities(torch.zeros(1, 2), torch.eye(2), -1.0),
+            "temperature must be > 0, got -1.0",
+        ),
+        (
+            lambda: make_codebook("ecoc", 3),
+            "unknown code book 'ecoc'; choose one of onehot, random, hadamard, simplex, sphere",
+        ),
+        (
+            lambda: make_codebook("random", 3, 0),
+            "the random code book needs an integer dim >= 1, got dim=0",
+        ),
+        (
+            lambda: make_codebook("sphere", 3, 1),
+            "the sphere code book needs an integer dim >= 2, got dim=1",
+        ),
+        (
+            lambda: make_codebook("simplex", 4, 2),
+            "the simplex code book needs an integer dim >= n_classes - 1 = 3, got dim=2",
+        ),
+        (
+            lambda: make_codebook("hadamard", 3, 2),
+            "the hadamard code book needs an integer dim, a power of two >= n_classes (3), "
+            "got dim=2",
+        ),
+        (
+            lambda: make_codebook("onehot", 3, 2),
+            "the onehot code book has dim = n_classes = 3, got dim=2",
+        ),
+        (lambda: make_codebook("simplex", 1), "n_classes must be an integer >= 2, got 1"),
+    ],
+)
+def test_error_messages_in_full(call, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        call()
+
+
+def test_integer_and_double_codes_are_handled():
+    assert separation(torch.tensor([[0, 1], [1, 0]]))["min_distance"] == pytest.approx(2**0.5)
+    point = torch.tensor([[0.1, 0.7]], dtype=torch.float64)  # not exact in float32
+    assert squared_distances(point, torch.cat([point, point + 1])).tolist() == [[0.0, 2.0]]
+
+
+def test_separation_all_numbers_pinned():
+    result = separation(torch.tensor([[0.0, 1.0], [0.0, -1.0], [1.0, 0.0]]))
+    assert result["min_distance"] == pytest.approx(math.sqrt(2))  # pairs 2, sqrt 2, sqrt 2
+    assert result["mean_distance"] == pytest.approx((2 + 2 * math.sqrt(2)) / 3)
+    assert result["min_angle_deg"] == pytest.approx(90)
+    line = separation(torch.tensor([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0]]))
+    assert line["min_distance"] == pytest.approx(1.0)  # a pair next to each other
+    assert separation(torch.tensor([[0.3, 0.3], [0.3, 0.3]]))["min_angle_deg"] == 0.0  # no NaN
+
+
+def test_cosine_decoding_uses_unit_codes():
+    codes = torch.tensor([[1.0, 0.0], [0.0, 10.0]])  # a long code must not win by its length
+    assert nearest_code(torch.tensor([[1.0, 0.5]]), codes, metric="cosine").tolist() == [0]
+
+
+def test_code_book_defaults():
+    assert torch.equal(make_codebook("random", 3), random_codes(3, 2, seed=0))
+    generator = torch.Generator().manual_seed(0)
+    assert torch.equal(random_codes(3, 2), torch.randn(3, 2, generator=generator))
+    assert random_codes(3, 1).shape == (3, 1)  # one dimension is allowed
+    assert simplex_codes(3, dim=2).shape == (3, 2)  # dim = K - 1 spelled out is allowed
+    assert torch.equal(sphere_codes(3, 3), sphere_codes(3, 3, seed=0, steps=500))
+    assert torch.equal(make_codebook("sphere", 3, 3), sphere_codes(3, 3, seed=0))
+
+
+def test_sphere_codes_pinned():
+    # a regression pin of the repulsion (seed 0, 500 SGD steps, lr 0.05, energy mean 1/distance)
+    expected = torch.tensor(
+        [
+            [0.995407, 0.059855, -0.074712],
+            [-0.256969, -0.695572, -0.670929],
+            [-0.317444, 0.939846, -0.126171],
+            [-0.420514, -0.309343, 0.852921],
+        ]
+    )
+    assert torch.allclose(sphere_codes(4, 3), expected, atol=1e-5)
+
+
+def test_separation_of_opposite_codes_is_180_degrees_not_nan():
+    # the normalised dot product comes out as -1.0000001 here: the clamp keeps acos defined
+    angle = separation(torch.tensor([[0.3, 0.3], [-0.3, -0.3]]))["min_angle_deg"]
+    assert angle == pytest.approx(180.0, abs=1e-3)

@@ -1,4 +1,6 @@
 import math
+import re
+import warnings
 
 import pandas as pd
 import pytest
@@ -62,17 +64,37 @@ def test_confusion_frame_is_labelled():
 
 
 def test_confusion_frame_rejects_labels_beyond_the_names():
-    with pytest.raises(ValueError, match=r"\[0, 2\)"):
-        confusion_frame(Y_TRUE, Y_PRED, ["a", "b"])
+    with pytest.raises(ValueError, match=r"y_true must hold labels in \[0, 2\)"):
+        confusion_frame(Y_TRUE, [0] * 6, ["a", "b"])
+    with pytest.raises(ValueError, match=r"y_pred must hold labels in \[0, 2\)"):
+        confusion_frame([0] * 6, Y_PRED, ["a", "b"])
 
 
 @pytest.mark.parametrize(
-    "y_true, y_pred, message",
-    [([0, 1], [0], "different lengths"), ([], [], "empty"), ([0.5], [0], "integer")],
+    "y_true, y_pred, error, message",
+    [
+        ([0, 1], [0], ValueError, "y_true and y_pred have different lengths: 2 and 1"),
+        ([], [], ValueError, "y_true and y_pred are empty"),
+        ([0.5], [0], TypeError, "y_true must hold integer class labels"),
+        ([0], ["a"], TypeError, "y_pred must hold integer class labels"),
+        ([[0, 1]], [0, 1], ValueError, "y_true must be 1-D"),
+        ([0, 1], [[0, 1]], ValueError, "y_pred must be 1-D"),
+    ],
 )
-def test_bad_label_pairs(y_true, y_pred, message):
-    with pytest.raises((ValueError, TypeError), match=message):
-        accuracy(y_true, y_pred)
+@pytest.mark.parametrize("score", ["accuracy", "classification_scores", "confusion_frame"])
+def test_bad_label_pairs_name_the_argument(y_true, y_pred, error, message, score):
+    call = {
+        "accuracy": accuracy,
+        "classification_scores": classification_scores,
+        "confusion_frame": lambda t, p: confusion_frame(t, p, ["a", "b"]),
+    }[score]
+    with pytest.raises(error, match=message):
+        call(y_true, y_pred)
+
+
+def test_summarize_names_a_wrong_results_type():
+    with pytest.raises(TypeError, match="results must be a DataFrame"):
+        summarize({"metric": ["a"], "value": [1.0]})
 
 
 def test_repeat_over_seeds_and_summarize():
@@ -114,9 +136,11 @@ def test_uncertainty_auroc():
     assert uncertainty_auroc([0.1, 0.2, 0.9, 0.8], [False, False, True, True]) == 1.0
     assert uncertainty_auroc([0.9, 0.8, 0.1, 0.2], [False, False, True, True]) == 0.0
     assert math.isnan(uncertainty_auroc([0.1, 0.2], [False, False]))
-    with pytest.raises(ValueError, match="1-D arrays of one length"):
+    with pytest.raises(
+        ValueError, match="uncertainty and is_wrong must be 1-D arrays of one length"
+    ):
         uncertainty_auroc([0.1, 0.2], [True])
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="uncertainty contains NaN"):
         uncertainty_auroc([float("nan"), 0.2], [True, False])
 
 
@@ -161,3 +185,131 @@ def test_paired_differences_pair_by_seed():
     assert list(summary.index) == ["b"]
     with pytest.raises(ValueError, match="reference"):
         paired_differences(per_seed_table(_two_methods(), by="m"), reference="c")
+
+
+def test_summarize_std_is_the_sample_std():
+    results = repeat_over_seeds(lambda seed: {"accuracy": 0.9 + seed / 100}, range(3))
+    table = summarize(results).set_index("metric")
+    assert table.loc["accuracy", "std"] == pytest.approx(0.01)  # ddof=1; ddof=0 gives 0.0082
+
+
+def test_summarize_keeps_groups_in_order_of_appearance():
+    results = pd.DataFrame(
+        {"metric": ["loss", "accuracy", "loss"], "value": [2.0, 0.5, 4.0], "seed": [0, 0, 1]}
+    )
+    table = summarize(results)
+    assert table["metric"].tolist() == ["loss", "accuracy"]
+    assert table["mean"].tolist() == [3.0, 0.5]
+    assert list(table.columns) == ["metric", "mean", "std", "min", "max", "seeds"]
+
+
+def test_repeat_over_seeds_unwraps_tensors_and_passes_each_seed():
+    import torch
+
+    results = repeat_over_seeds(lambda seed: {"accuracy": torch.tensor(seed / 10)}, [3, 7])
+    assert results["seed"].tolist() == [3, 7]
+    assert results["value"].tolist() == pytest.approx([0.3, 0.7])
+    assert results["metric"].tolist() == ["accuracy", "accuracy"]
+
+
+def test_uncertainty_auroc_pinned_between_the_extremes():
+    from embedlab.metrics import uncertainty_auroc
+
+    # wrong: 0.3, 0.2; right: 0.1, 0.25 -> 3 of the 4 (wrong, right) pairs are ordered right
+    auroc = uncertainty_auroc([0.1, 0.3, 0.25, 0.2], [False, True, False, True])
+    assert auroc == pytest.approx(0.75)
+
+
+def test_accuracy_coverage_keeps_ties_in_input_order_and_takes_tensors():
+    import torch
+
+    from embedlab.metrics import accuracy_coverage
+
+    curve = accuracy_coverage(torch.tensor([0.5, 0.5, 0.1]), torch.tensor([False, True, True]))
+    assert curve["accuracy"].tolist() == pytest.approx([1.0, 0.5, 2 / 3])
+
+
+def test_confusion_frame_counts_every_cell():
+    frame = confusion_frame(Y_TRUE, Y_PRED, ["a", "b", "c"])
+    assert frame.values.tolist() == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert frame.index.tolist() == ["a", "b", "c"] == frame.columns.tolist()
+
+
+def test_classification_scores_pinned_when_micro_and_macro_differ():
+    scores = classification_scores([0, 0, 0, 1], [0, 0, 1, 1])
+    assert scores["accuracy"] == 0.75
+    assert scores["macro_precision"] == pytest.approx((1 + 0.5) / 2)
+    assert scores["macro_recall"] == pytest.approx((2 / 3 + 1) / 2)
+    assert scores["micro_precision"] == scores["micro_recall"] == 0.75
+
+
+def test_accuracy_coverage_names_its_arguments():
+    from embedlab.metrics import accuracy_coverage
+
+    with pytest.raises(ValueError, match="uncertainty and is_correct must be 1-D"):
+        accuracy_coverage([[0.1, 0.2]], [[True, False]])
+
+
+# --- found by mutation testing (make mutation) -----------------------------------------
+
+
+def full(message):
+    return "^" + re.escape(message) + "$"
+
+
+def test_metric_messages_in_full():
+    with pytest.raises(ValueError, match=full("y_true and y_pred are empty")):
+        accuracy([], [])
+    with pytest.raises(ValueError, match=full("seeds is empty")):
+        repeat_over_seeds(lambda seed: {"a": 1.0}, [])
+    message = "experiment(seed) must return a non-empty dict of metric name -> number"
+    with pytest.raises(TypeError, match=full(message)):
+        repeat_over_seeds(lambda seed: {}, [0])
+    message = "results must be a DataFrame like repeat_over_seeds returns, got dict"
+    with pytest.raises(TypeError, match=full(message)):
+        summarize({"metric": ["a"], "value": [1.0]})
+
+
+def test_scores_count_a_class_never_predicted_or_never_true_as_zero_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        never_predicted = classification_scores([0, 1], [0, 0])
+        never_true = classification_scores([0, 0], [0, 1])
+    assert never_predicted["macro_precision"] == pytest.approx((0.5 + 0) / 2)
+    assert never_true["macro_recall"] == pytest.approx((0.5 + 0) / 2)
+
+
+def test_confusion_frame_keeps_classes_that_never_occur():
+    frame = confusion_frame([0, 0], [0, 0], ["a", "b", "c"])
+    assert frame.values.tolist() == [[2, 0, 0], [0, 0, 0], [0, 0, 0]]
+
+
+def test_uncertainty_auroc_is_nan_without_a_warning_when_nothing_is_wrong():
+    from embedlab.metrics import uncertainty_auroc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(uncertainty_auroc([0.1, 0.2], [False, False]))
+        assert math.isnan(uncertainty_auroc([0.1, 0.2], [True, True]))
+
+
+def test_accuracy_coverage_flags_are_booleans_and_ties_keep_input_order():
+    import numpy as np
+
+    from embedlab.metrics import accuracy_coverage
+
+    assert accuracy_coverage([0.1, 0.2], [2, 0])["accuracy"].tolist() == [1.0, 0.5]
+    uncertainty = np.random.default_rng(0).integers(0, 3, 200) / 2  # many ties
+    correct = np.arange(200) % 3 == 0
+    order = np.argsort(uncertainty, kind="stable")
+    expected = np.cumsum(correct[order]) / np.arange(1, 201)
+    assert np.allclose(accuracy_coverage(uncertainty, correct)["accuracy"], expected)
+
+
+def test_scores_that_require_grad_are_accepted():
+    import torch
+
+    from embedlab.metrics import uncertainty_auroc
+
+    scores = torch.tensor([0.1, 0.9], requires_grad=True)
+    assert uncertainty_auroc(scores, torch.tensor([False, True])) == 1.0

@@ -56,7 +56,10 @@ def test_embedding_space_marks_codes_regions_and_ellipses():
         outputs, labels, codes, ["a", "b", "c"], variance=torch.rand(12, 2)
     )
     assert len(ax.patches) == 12  # one ellipse per point
-    assert len(ax.collections) >= 6  # 3 point clouds, 3 stars, plus the region fill
+    kinds = [type(c).__name__ for c in ax.collections]
+    assert kinds == ["QuadContourSet"] + ["PathCollection"] * 6  # regions, 3 clouds + 3 stars
+    stars = [c for c in ax.collections[1:] if len(c.get_offsets()) == 1]
+    assert [tuple(c.get_offsets()[0]) for c in stars] == [tuple(row.tolist()) for row in codes]
     with pytest.raises(ValueError, match="2-D points"):
         plots.plot_embedding_space(torch.randn(4, 3), labels[:4], torch.randn(3, 3))
 
