@@ -117,7 +117,11 @@ def stage_notebook(source: str, mapping: dict[str, str], repo: str) -> None:
         if cell.cell_type != "code":
             continue
         if widget_call(cell.source) or shows_widget(cell):
-            widget = stand_in(earlier, cell.source)
+            try:
+                widget = stand_in(earlier, cell.source)
+            except Exception as error:
+                message = f"{source}: no stand-in for widget cell {cell.source!r}: {error}"
+                raise SystemExit(message) from error
             png = base64.b64encode(widget.png).decode()
             cell.outputs = [
                 nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": ""})

@@ -17,7 +17,8 @@ html_title = "embedlab: label embeddings for multi-class classification"
 author = "the embedlab authors"
 copyright = "the embedlab authors"
 
-extensions = ["myst_nb", "sphinx-mathjax-offline"]  # MathJax 3 served from _static, no CDN
+# MathJax 3 served from _static (no CDN); githubpages writes .nojekyll (Pages would hide _static)
+extensions = ["myst_nb", "sphinx-mathjax-offline", "sphinx.ext.githubpages"]
 nb_execution_mode = "off"  # show exactly the stored outputs (what nbval checks); never execute
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3

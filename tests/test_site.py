@@ -67,6 +67,22 @@ def markdown_of(notebook: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
+def widget_cells(notebook: Path) -> int:
+    """Cells that show a widget: a stored widget output, or a last line calling a `*_widget`."""
+    count = 0
+    for cell in json.loads(notebook.read_text())["cells"]:
+        lines = "".join(cell["source"]).strip().splitlines()
+        calls = cell["cell_type"] == "code" and bool(lines)
+        calls = calls and re.fullmatch(r"\w+_widget\(.*\)", lines[-1].strip()) is not None
+        stored = any(
+            "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+            or re.match(r"\w+\(children=", "".join(o.get("data", {}).get("text/plain", "")))
+            for o in cell.get("outputs", [])
+        )
+        count += calls or stored
+    return count
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The site, built from this checkout, served on 127.0.0.1; the server stops afterwards."""
@@ -215,7 +231,9 @@ def test_lesson_page_shows_its_outputs_formulas_widget_colab_and_download(site, 
     page = visit.page
     outputs = stored_outputs(notebook)
     figures = sum("image/png" in o.get("data", {}) for o in outputs)
-    widgets = page.get_by_text("Interactive widget.", exact=False).count()
+    widgets = widget_cells(notebook)
+    stand_ins = page.get_by_text("Interactive widget.", exact=False).count()
+    assert stand_ins == widgets, f"{widgets} widget cells, {stand_ins} stand-ins"
     shown = page.eval_on_selector_all(
         ".cell_output img", "els => els.filter(i => i.naturalWidth > 0).length"
     )
