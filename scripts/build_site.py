@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STAGE = ROOT / "build" / "site-src"
 ORIGINALS = "_notebooks"  # unchanged copies for the download links (not pages)
 LOCAL_BADGE = "/colab-badge.svg"  # a copy of site/colab-badge.svg: no request leaves the site
-LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+LINK = re.compile(r"(!?)\[([^\[\]]*)\]\(([^)\s]+)\)")  # [label](target), ![alt](image)
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}
 
 

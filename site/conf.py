@@ -22,6 +22,7 @@ extensions = ["myst_nb", "sphinx-mathjax-offline", "sphinx.ext.githubpages"]
 nb_execution_mode = "off"  # show exactly the stored outputs (what nbval checks); never execute
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
+suppress_warnings = ["myst.header"]  # a skipped heading level is style, not a broken page (-W)
 exclude_patterns = ["_notebooks/**", "jupyter_execute", ".ipynb_checkpoints"]
 
 html_theme = "sphinx_book_theme"
