@@ -81,7 +81,7 @@ test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency a
 	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
 		pytest nbval ipykernel
-	$(LOWEST)/bin/pytest tests -m "not browser and not slow" -p no:cacheprovider \
+	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site" -p no:cacheprovider \
 		--ignore=tests/test_browser.py  # playwright is a test tool, not a dependency
 	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		-p no:cacheprovider

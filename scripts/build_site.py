@@ -51,7 +51,8 @@ def pages() -> dict[str, str]:
 
 def relink(text: str, source: str, mapping: dict[str, str], repo: str) -> str:
     """Rewrite relative links in markdown from repository paths to staged pages, local images,
-    or the repository on GitHub; the Colab badge image becomes a local copy."""
+    or the repository on GitHub; links to a page's file on GitHub become links to the page; the
+    Colab badge image becomes a local copy."""
     here = Path(source).parent
     staged_here = Path(mapping[source]).parent
 
@@ -59,6 +60,9 @@ def relink(text: str, source: str, mapping: dict[str, str], repo: str) -> str:
         bang, label, target = match.groups()
         if target == BADGE_IMAGE:
             return f"{bang}[{label}]({LOCAL_BADGE})"
+        on_github = f"https://github.com/{repo}/blob/main/"
+        if target.startswith(on_github) and target[len(on_github) :].split("#")[0] in mapping:
+            target = "/".join([".."] * len(here.parts) + [target[len(on_github) :]])
         if re.match(r"^[a-z]+:|^#|^/", target):
             return match.group(0)
         path, _, anchor = target.partition("#")

@@ -176,7 +176,7 @@ def typeset_math(page) -> dict:
     )
 
 
-def test_every_page_opens_offline_with_no_error_and_no_broken_link_or_image(site, browser):
+def test_every_page_opens_offline_with_no_error_broken_link_image_or_formula(site, browser):
     out, base = site
     pages = sorted(
         p.relative_to(out).as_posix()
@@ -195,6 +195,10 @@ def test_every_page_opens_offline_with_no_error_and_no_broken_link_or_image(site
         links += [(path, href) for href in hrefs if href.startswith(base)]
         problems += [f"{path}: {p}" for p in visit.problems]
         problems += [f"{path}: broken image {src}" for src in visit.broken_images()]
+        if visit.page.locator("span.math, div.math").count():  # e.g. docs/theory.md
+            math = typeset_math(visit.page)
+            if math["rendered"] != math["total"] or math["errors"]:
+                problems.append(f"{path}: formulas not rendered: {math}")
         visit.problems.clear()
     visit.close()
     for page, href in links:
