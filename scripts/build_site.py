@@ -4,8 +4,9 @@
    notebooks/*.ipynb a lesson page, GLOSSARY.md and docs/*.md (when present) reference pages.
    In the staged copies only: each lesson's Colab badge line becomes a bar with "Open in Colab"
    (the URL made from pyproject.toml, as scripts/colab_badges.py does) and a download link to the
-   unchanged notebook; each widget's text output becomes its static stand-in
-   (scripts/site_widgets.py); links to repository files that are not pages point to GitHub.
+   unchanged notebook; each widget's output becomes its static stand-in: the picture stored with
+   it (Playground adds one to its display), else one drawn here (scripts/site_widgets.py);
+   links to repository files that are not pages point to GitHub.
 2. Run Sphinx with myst-nb (configuration in site/conf.py): notebooks are not executed
    (nb_execution_mode = "off"); MathJax, the theme and the search index are all local files.
 
@@ -121,12 +122,16 @@ def stage_notebook(source: str, mapping: dict[str, str], repo: str) -> None:
         if cell.cell_type != "code":
             continue
         if widget_call(cell.source) or shows_widget(cell):
+            stored = [o.data["image/png"] for o in cell.outputs if "image/png" in o.get("data", {})]
             try:
-                widget = stand_in(earlier, cell.source)
+                widget = stand_in(earlier, cell.source, draw=not stored)
             except Exception as error:
-                message = f"{source}: no stand-in for widget cell {cell.source!r}: {error}"
+                message = (
+                    f"{source}: widget cell {cell.source!r} has no stored picture (run `make "
+                    f"notebooks`: Playground stores one) and the build cannot draw it: {error}"
+                )
                 raise SystemExit(message) from error
-            png = base64.b64encode(widget.png).decode()
+            png = stored[-1] if stored else base64.b64encode(widget.png).decode()
             cell.outputs = [
                 nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": ""})
             ]

@@ -1,10 +1,11 @@
 """Static stand-ins for the lessons' widgets on the course website (`make site`).
 
-A stored notebook keeps only a widget's text form (`finish_notebooks.py` drops the live state), so
-a static page would show `interactive(children=(...` text. For each cell that shows a playground
-from `embedlab.widgets`, this module builds the same playground at its default settings, in this
-process and without a Jupyter kernel, and returns its picture (`Playground.image.value`, a PNG),
-its printed text and a sentence on what it does when live.
+A stored notebook keeps a widget's text form and, for a Playground, the picture it showed when the
+notebook ran (its display adds image/png); `finish_notebooks.py` drops the live state. The site
+uses that stored picture. For a widget cell stored without one, this module builds the same
+playground at its default settings, in this process and without a Jupyter kernel, and returns its
+picture (`Playground.image.value`, a PNG) and printed text; for every widget cell, a sentence on
+what it does when live (the first paragraph of the widget function's docstring).
 
 Only what the call needs is run: the notebook's import statements and, for each name passed to the
 widget (e.g. `split`), the last top-level `name = ...` statement before the widget cell (and,
@@ -106,13 +107,16 @@ def _embedlab_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def stand_in(earlier: list[str], source: str) -> StandIn:
-    """Build the widget of `source` at its defaults, given the code cells before it."""
+def stand_in(earlier: list[str], source: str, draw: bool = True) -> StandIn:
+    """Build the widget of `source` at its defaults, given the code cells before it; with
+    draw=False only the sentence is filled in (the notebook stored the picture)."""
     import embedlab.widgets
 
     call = widget_call(source)
     if call is None:
         raise ValueError(f"not a call to an embedlab.widgets function: {source!r}")
+    if not draw:
+        return StandIn(b"", "", _sentence(getattr(embedlab.widgets, call.func.id)))
     program = ast.Module(body=_needed_statements(earlier, call), type_ignores=[])
     key = hashlib.sha256(
         (ast.unparse(program) + ast.unparse(call) + _embedlab_fingerprint()).encode()
