@@ -67,20 +67,32 @@ def markdown_of(notebook: Path) -> str:
     return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
+def is_widget_cell(cell: dict) -> bool:
+    """A cell that shows a widget: a stored widget output, or a last line calling a `*_widget`."""
+    lines = "".join(cell["source"]).strip().splitlines()
+    calls = cell["cell_type"] == "code" and bool(lines)
+    calls = calls and re.fullmatch(r"\w+_widget\(.*\)", lines[-1].strip()) is not None
+    stored = any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        or re.match(r"\w+\(children=", "".join(o.get("data", {}).get("text/plain", "")))
+        for o in cell.get("outputs", [])
+    )
+    return calls or stored
+
+
 def widget_cells(notebook: Path) -> int:
-    """Cells that show a widget: a stored widget output, or a last line calling a `*_widget`."""
-    count = 0
-    for cell in json.loads(notebook.read_text())["cells"]:
-        lines = "".join(cell["source"]).strip().splitlines()
-        calls = cell["cell_type"] == "code" and bool(lines)
-        calls = calls and re.fullmatch(r"\w+_widget\(.*\)", lines[-1].strip()) is not None
-        stored = any(
-            "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-            or re.match(r"\w+\(children=", "".join(o.get("data", {}).get("text/plain", "")))
-            for o in cell.get("outputs", [])
-        )
-        count += calls or stored
-    return count
+    return sum(is_widget_cell(c) for c in json.loads(notebook.read_text())["cells"])
+
+
+def stored_figures(notebook: Path) -> int:
+    """Stored pictures outside widget cells (a widget's stored picture is its stand-in)."""
+    cells = json.loads(notebook.read_text())["cells"]
+    return sum(
+        "image/png" in o.get("data", {})
+        for c in cells
+        if not is_widget_cell(c)
+        for o in c.get("outputs", [])
+    )
 
 
 @pytest.fixture(scope="module")
@@ -234,7 +246,7 @@ def test_lesson_page_shows_its_outputs_formulas_widget_colab_and_download(site, 
     visit.open(f"notebooks/{notebook.stem}.html")
     page = visit.page
     outputs = stored_outputs(notebook)
-    figures = sum("image/png" in o.get("data", {}) for o in outputs)
+    figures = stored_figures(notebook)
     widgets = widget_cells(notebook)
     stand_ins = page.get_by_text("Interactive widget.", exact=False).count()
     assert stand_ins == widgets, f"{widgets} widget cells, {stand_ins} stand-ins"
