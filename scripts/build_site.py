@@ -96,12 +96,13 @@ def lesson_bar(repo: str, notebook: str) -> str:
     )
 
 
-def standin_note(sentence: str) -> str:
+def standin_note(sentence: str, stored: bool) -> str:
+    when = "when the notebook was run" if stored else "when this site was built"
     return (
         ":::{note}\n"
         "**Interactive widget.** When the notebook runs (Colab, JupyterLab), this cell shows "
         f"controls and a picture that redraws as you move them: {sentence} Above is its picture "
-        "at the default settings, drawn when this site was built.\n"
+        f"at the default settings, drawn {when}.\n"
         ":::"
     )
 
@@ -139,7 +140,7 @@ def stage_notebook(source: str, mapping: dict[str, str], repo: str) -> None:
                 cell.outputs.append(
                     nbformat.v4.new_output("stream", name="stdout", text=widget.text)
                 )
-            cells.append(nbformat.v4.new_markdown_cell(standin_note(widget.sentence)))
+            cells.append(nbformat.v4.new_markdown_cell(standin_note(widget.sentence, bool(stored))))
         earlier.append(cell.source)
     notebook.cells = cells
     nbformat.write(notebook, STAGE / mapping[source])
