@@ -11,7 +11,7 @@ export OMP_NUM_THREADS := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
-	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest mutation clean
+	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest mutation clean site site-test
 
 env: $(STAMP)
 
@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/pytest tests -m "not browser and not slow and not stale"
+	$(BIN)/pytest tests -m "not browser and not slow and not stale and not site"
 
 notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs; stale copies must fail
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
@@ -82,13 +82,28 @@ test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency a
 	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
 		pytest nbval ipykernel
-	$(LOWEST)/bin/pytest tests -m "not browser and not slow" -p no:cacheprovider \
+	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site" -p no:cacheprovider \
 		--ignore=tests/test_browser.py  # playwright is a test tool, not a dependency
 	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		-p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts mutants
+
+# The course website. Its docs extra (Sphinx, myst-nb, the book theme, MathJax: ~100 MB) is
+# installed only by these two targets, so `make lab` and `make test` stay as they were.
+DOCS_STAMP := $(VENV)/.installed-docs
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c $(PINS) -e ".[lab,test,docs]"
+	touch $(DOCS_STAMP)
+
+site: $(DOCS_STAMP)  ## build the course website into build/site/ from the stored outputs (no execution)
+	$(BIN)/python scripts/build_site.py --out build/site
+	@echo "site built: open build/site/index.html, or $(BIN)/python -m http.server -d build/site -b 127.0.0.1 8000"
+
+site-test: $(DOCS_STAMP)  ## build the site into a temporary folder, open every page in headless Chromium
+	$(BIN)/pytest tests -m site -rs
 
 notebooks-float-paths: $(STAMP)  ## how far each cell's numbers move on other CPUs' float paths (minutes)
 	$(BIN)/python scripts/float_paths.py

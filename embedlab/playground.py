@@ -20,6 +20,7 @@ answer, and the same figure shows in JupyterLab, Colab and a static site.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 import io
@@ -54,6 +55,15 @@ class Playground(widgets.VBox):
         for control in controls.values():
             control.observe(self.update, names="value")
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget's bundle plus its current picture as image/png: front ends with a widget
+        manager show the live widget (JupyterLab ranks the widget view first); a stored notebook,
+        GitHub's preview and the course website (scripts/build_site.py) show the picture."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        if self.image.value:
+            bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
+        return bundle
 
     @property
     def values(self) -> dict:

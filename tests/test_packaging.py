@@ -24,7 +24,8 @@ def test_environment_yml_names_the_same_dependencies_as_pyproject():
     conda = set()
     text = (ROOT / "environment.yml").read_text()
     for line in text.split("dependencies:")[1].splitlines():
-        match = re.match(r"^  - ([A-Za-z][\w.-]*)", line)
+        # conda-forge packages, and (six spaces in) those pip installs: conda-forge lacks them
+        match = re.match(r"^(?:  |      )- ([A-Za-z][\w.-]*)", line)
         if match and match.group(1) not in {"python", "pip"}:
             name = requirement_name(match.group(1))
             conda.add(CONDA_NAMES.get(name, name))

@@ -1,5 +1,7 @@
 """The Playground widget: controls drive a plain function; its figure, text and result follow."""
 
+import base64
+
 import ipywidgets
 import matplotlib.pyplot as plt
 import pytest
@@ -123,3 +125,18 @@ def test_a_batch_executor_sends_nothing_to_the_kernel_while_a_playground_draws()
     # on the shell channel while it waits there for the cell's reply (nbclient issue 312).
     interactive = WIDGET_CELL.format(imports="", show_line="plt.show()", make="widgets.interactive")
     assert shell_sends_while_executing(interactive) >= 1
+
+
+def test_the_display_bundle_carries_the_current_picture_for_static_pages():
+    w = Playground(lambda n: plt.plot([0, n]), n=ipywidgets.IntSlider(1, 0, 3))
+    bundle = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == w.image.value
+    assert bytes(w.image.value).startswith(b"\x89PNG")
+    w.children[0].value = 3
+    assert base64.b64decode(w._repr_mimebundle_()["image/png"]) == w.image.value
+
+
+def test_a_playground_without_a_picture_adds_no_image():
+    w = Playground(lambda n: print(n), n=ipywidgets.IntSlider(1, 0, 3))
+    assert "image/png" not in w._repr_mimebundle_()
