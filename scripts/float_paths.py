@@ -15,6 +15,7 @@ to fix: print fewer digits, assert a bound instead, or make the computation stea
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -38,14 +39,17 @@ FLOAT_PATHS = {
 
 
 def outputs_text(cell) -> list[str]:
+    """A cell's text outputs, streams joined per name (a kernel may split them anywhere, and nbval
+    joins them before comparing too)."""
+    streams: dict[str, str] = {}
     texts = []
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            texts.append(output.text)
+            streams[output.name] = streams.get(output.name, "") + output.text
         for mime, data in output.get("data", {}).items():
-            if mime.startswith("text/") and "ignore" not in " ".join(cell.metadata.get("tags", [])):
+            if mime.startswith("text/"):
                 texts.append(data)
-    return texts
+    return [streams[name] for name in sorted(streams)] + texts
 
 
 def execute(notebook: Path, env: dict, folder: Path) -> Path:
@@ -75,11 +79,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--write-tags", action="store_true")
+    parser.add_argument("--path", action="append", choices=list(FLOAT_PATHS), help="only these")
+    parser.add_argument("--json", type=Path, help="also save what each cell needs, for --combine")
+    parser.add_argument("--combine", type=Path, nargs="+", help="report (and tag) from saved runs")
     args = parser.parse_args()
+    if args.combine:
+        needs: dict = {}
+        for saved in args.combine:
+            for row in json.loads(saved.read_text()):
+                needs.setdefault((row["notebook"], row["cell"]), {})[row["path"]] = row["need"]
+        return report(needs, args.write_tags)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     needs: dict[tuple[str, int], dict[str, float | str]] = {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, settings in FLOAT_PATHS.items():
+            if args.path and name not in args.path:
+                continue
             env = dict(os.environ, OMP_NUM_THREADS="1", **settings)
             env.pop("MPLBACKEND", None)
             folder = Path(scratch) / name
@@ -103,6 +118,13 @@ def main() -> int:
                         shown = need if isinstance(need, str) else f"{need:.4g}"
                         print(f"{name}: {notebook.name} cell {index} needs {shown}", flush=True)
                 print(f"{name}: {notebook.name} done", flush=True)
+    if args.json:
+        rows = [
+            {"notebook": nb, "cell": cell, "path": path, "need": need}
+            for (nb, cell), per_path in needs.items()
+            for path, need in per_path.items()
+        ]
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
     return report(needs, args.write_tags)
 
 
