@@ -103,11 +103,13 @@ def test_gaussian_regressor_variance_is_above_its_floor():
 def test_gaussian_regressor_heads_read_relu_features():
     torch.manual_seed(0)
     model = GaussianRegressor(4, (16, 8), dim=3)
-    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
-    assert model.body[-1].out_features == 8 and model.mean_head.out_features == 3
+    # the body ends in its ReLU, so the printed model shows what it computes
+    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU]
+    assert model.body[-2].out_features == 8 and model.mean_head.out_features == 3
     X = torch.randn(5, 4)
     mean, variance = model(X)
-    features = torch.relu(model.body(X))
+    features = model.body(X)
+    assert (features >= 0).all()
     assert torch.allclose(mean, model.mean_head(features))
     expected = nn.functional.softplus(model.variance_head(features)) + 1e-3  # the default floor
     assert torch.allclose(variance, expected)
@@ -230,10 +232,11 @@ def test_label_embedding_network_heads_read_relu_features():
     model = LabelEmbeddingNetwork(4, (16, 8), 3)
     X = torch.randn(5, 4)
     head, watcher = model(X)
-    features = torch.relu(model.body(X))
+    features = model.body(X)
+    assert (features >= 0).all()
     assert torch.allclose(head, model.head(features))
     assert torch.allclose(watcher, model.watcher(features))
-    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear]
+    assert [type(m) for m in model.body] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU]
     with pytest.raises(ValueError, match="n_classes"):
         LabelEmbeddingNetwork(4, (8,), 1)
 
