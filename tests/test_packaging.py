@@ -52,3 +52,11 @@ def test_the_readme_test_command_is_what_ci_runs():
     assert "make test" in (ROOT / "README.md").read_text()
     ci = [line for line in (ROOT / ".ci/run").read_text().splitlines() if "make test" in line]
     assert ci, ".ci/run must run make test"
+
+
+def test_every_embedlab_package_is_in_the_wheel():
+    declared = set(pyproject()["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "embedlab").rglob("__init__.py")
+    }
+    assert found <= declared, f"packages missing from pyproject.toml: {sorted(found - declared)}"
