@@ -10,16 +10,18 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `codebooks` — fixed class codes, their separation, and decoding outputs to classes
 - `losses`    — β-NLL and the losses that learn class vectors
 - `plots`     — pictures that return their Axes
-- `widgets`   — one interactive playground per lesson
+- `playground` — `Playground`: controls, and the figure a plain function draws for them
+- `widgets`   — one playground per lesson, one module each
 - `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
 - `methods`   — one home per method: network, loss and class scores
 - `calibration` — temperature scaling, expected calibration error, reliability tables
 - `fitting`   — training at any data size: mini-batches, early stopping, progress bar
 - `benchmark` — the benchmark's shipped results and their summary table
-- `exercises` — `check(name, answer)` for the exercise notebooks, with tolerances and hints
+- `comparison` — lesson 6's goals against a reference classifier, seed by seed
+- `checking`, `exercises` — `check(name, answer)` for the exercises: tolerances and hints
+- `learned_methods` — lesson 5's ways of learning class vectors
 - `glyphs`    — a ~1000-class task rendered from matplotlib's fonts; homoglyphs (lesson 7)
 - `many_classes` — output layers for many classes and their cost (lesson 7)
-- `glyph_widget` — lesson 7's playground
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
