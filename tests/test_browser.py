@@ -17,27 +17,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT, REQUIRE_BROWSER
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TOKEN = "embedlab-browser-test"
 RUN_ALL_TIMEOUT_MS = 120_000
 
-REQUIRE_BROWSER = os.environ.get("EMBEDLAB_REQUIRE_BROWSER") == "1"
-INSTALL_HINT = "sudo apt-get install chromium (Debian/Ubuntu), or put a chromium on the PATH"
 # Collected either way, so that pytest reports each lesson as skipped (exit code 0) rather than
 # collecting nothing (exit code 5). Under EMBEDLAB_REQUIRE_BROWSER=1 (.ci/run) a skip is a failure.
 pytestmark = [
