@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -10,6 +11,7 @@ from embedlab.many_classes import (
     fit_glyph_net,
     fixed_codes,
     homoglyph_recovery,
+    load_many_classes_results,
     most_similar_pairs,
     squared_distances,
     time_prediction,
@@ -124,3 +126,22 @@ def test_learned_class_vectors_start_small():
     codes = OutputLayer("learned", 8, 500, dim=4).codes
     assert LEARNED_INIT_SCALE == 0.01
     assert codes.std().item() == pytest.approx(0.01, rel=0.1)
+
+
+def slope(rows, column):
+    return np.polyfit(np.log(rows["n_classes"]), np.log(rows[column]), 1)[0]
+
+
+def test_shipped_cost_results_support_lesson_7s_claims():
+    """Lesson 7 reads these measurements; its text's claims about them hold in the shipped file."""
+    cost = load_many_classes_results("cost")
+    largest = cost[cost["n_classes"] == cost["n_classes"].max()].set_index("method")
+    assert largest.loc["softmax", "step_seconds"] > 1000 * largest.loc["mse", "step_seconds"]
+    assert slope(cost[cost["method"] == "mse"], "step_seconds") < 0.2  # flat in K
+    assert all(slope(rows, "predict_seconds") > 0.7 for _, rows in cost.groupby("method"))
+    decoding = load_many_classes_results("decoding")
+    top = decoding[decoding["n_classes"] == decoding["n_classes"].max()]
+    best = top.loc[top["recall"] >= 0.95, "speedup"].max()
+    assert 1 < best < 10  # the index pays off at K = 100,000, but not tenfold
+    assert decoding.loc[decoding["n_classes"] == 1000, "speedup"].max() < 1
+    assert top["build_seconds"].iloc[0] > 10 * top["exact_seconds"].iloc[0]
