@@ -20,3 +20,15 @@ def iris():
     from embedlab.data import load_split
 
     return load_split("iris", seed=0)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the browser and site tests (tests/chromium.py says which and how)."""
+    from chromium import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
