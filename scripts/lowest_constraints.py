@@ -7,15 +7,14 @@ its bound is chosen from the features embedlab uses (see the comment in pyprojec
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    # the [project] dependencies list, read as text (tomllib needs Python 3.11; we support 3.10)
-    block = (ROOT / "pyproject.toml").read_text().split("\ndependencies = [")[1].split("\n]")[0]
-    dependencies = re.findall(r'^\s*"([^"]+)"', block, flags=re.MULTILINE)
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     pins = dict(
         line.split("==") for line in (ROOT / "requirements-pinned.txt").read_text().splitlines()
         if "==" in line and not line.startswith("#")
