@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml $(PINS)
 lab: $(STAMP)  ## open JupyterLab on the repository (lessons in notebooks/, exercises in exercises/), on this machine only
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. $(ALLOW_ROOT)
 
-test: $(STAMP)  ## everything CI runs; the two notebook runs share the two cores
-	$(MAKE) lint unit
-	$(MAKE) -j2 --output-sync=target notebooks-test fresh-env-test
-	$(MAKE) browser-test
+test: $(STAMP)  ## every test, in two pairs that share the two cores (~2 min each)
+	$(MAKE) lint
+	$(MAKE) -j2 --output-sync=target unit fresh-env-test
+	$(MAKE) -j2 --output-sync=target notebooks-test browser-test
 	@echo "make test: all checks passed"
 
 lint: $(STAMP)
