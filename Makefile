@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml $(PINS)
 lab: $(STAMP)  ## open JupyterLab on the repository (lessons in notebooks/, exercises in exercises/), on this machine only
 	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. $(ALLOW_ROOT)
 
-test: $(STAMP)  ## every test, in two pairs that share the two cores (~2 min each)
+test: $(STAMP)  ## every test, in two pairs that share the two cores (2-3 min each)
 	$(MAKE) lint
 	$(MAKE) -j2 --output-sync=target unit fresh-env-test
 	$(MAKE) -j2 --output-sync=target notebooks-test browser-test
@@ -77,13 +77,14 @@ bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/widget_response.py
 
 LOWEST := .venv-lowest
+# Besides embedlab, the venv gets the test tools the tests import (pyyaml reads CITATION.cff).
+# The stale-notebook tests are left out: they compare stored outputs, which come from the pinned
+# versions (pandas 2.0 prints a wide table differently); the notebooks run lax, asserts still checked.
 test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency at its lower bound
 	rm -rf $(LOWEST) && $(PYTHON) -m venv $(LOWEST)
 	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
-		pytest nbval nbclient ipykernel pyyaml  # test tools (YAML: CITATION.cff), not dependencies
-	# not stale: those compare stored outputs, which come from the pinned versions (pandas 2.0
-	# prints a wide table differently); here the notebooks run lax, their asserts still checked
+		pytest nbval nbclient ipykernel pyyaml
 	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site and not stale" \
 		-p no:cacheprovider --ignore=tests/test_browser.py  # playwright: a test tool
 	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
