@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PINS := requirements-pinned.txt
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
-# One thread: faster on 2 cores for these small models, and what the stored outputs come from.
-export OMP_NUM_THREADS := 1
+# No OMP_NUM_THREADS here: every lesson sets its own thread count (embedlab.set_threads), as it
+# must on Colab, VS Code or a plain `jupyter lab`, so the tests run the lessons as learners do.
 # Jupyter refuses to run as root unless told; harmless otherwise.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
+.PHONY: test-colab glyphs env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
 	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest mutation clean site site-test
 
 env: $(STAMP)
@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 unit: $(STAMP)
-	$(BIN)/pytest tests -m "not browser and not slow and not stale and not site"
+	$(BIN)/pytest tests -m "not browser and not slow and not stale and not site and not colab"
 
 notebooks-test: $(STAMP)  ## re-execute every notebook and compare with its stored outputs; stale copies must fail
 	$(BIN)/pytest --nbval $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
@@ -85,13 +85,44 @@ test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency a
 	$(BIN)/python scripts/lowest_constraints.py > $(LOWEST)/constraints.txt
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
 		pytest nbval nbclient ipykernel pyyaml
-	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site and not stale" \
+	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site and not stale and not colab" \
 		-p no:cacheprovider --ignore=tests/test_browser.py  # playwright: a test tool
 	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		-p no:cacheprovider
 
+glyphs: $(STAMP)  ## re-draw lesson 7's shipped glyph set (embedlab/glyphs_20px.npz) with the pinned matplotlib
+	$(BIN)/python scripts/render_glyphs.py
+
+# Colab's own stack (constraints/colab.txt, from Colab's published pip-freeze.txt) on Colab's
+# Python: installing embedlab must change none of its packages, every lesson must pass there, and
+# every widget must draw and redraw in the classic Notebook front end Colab's image ships.
+COLAB := .venv-colab
+# The first Python 3.13 that runs (a pyenv shim may exist without working).
+COLAB_PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3 /usr/bin/python3.13; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && echo $$p && break; done)
+COLAB_PACKAGES := torch numpy pandas matplotlib seaborn scikit-learn scipy threadpoolctl tqdm \
+	ipywidgets widgetsnbextension jupyterlab_widgets notebook ipykernel ipython traitlets \
+	jupyter_client nbclient nbconvert pytest
+$(COLAB)/.installed: constraints/colab.txt scripts/colab_stack.py
+	@test -n "$(COLAB_PYTHON)" || { echo "make test-colab: no Python 3.13 found (Colab's); \
+		install one or set COLAB_PYTHON=/path/to/python3.13"; exit 1; }
+	rm -rf $(COLAB) && $(COLAB_PYTHON) -m venv $(COLAB)
+	$(PYTHON) scripts/colab_stack.py constraints > $(COLAB)/constraints.txt
+	$(COLAB)/bin/python -m pip install --quiet -c $(COLAB)/constraints.txt $(COLAB_PACKAGES)
+	$(COLAB)/bin/python -m pip install --quiet -c $(COLAB)/constraints.txt nbval  # a test tool
+	touch $@
+
+test-colab: $(STAMP) $(COLAB)/.installed  ## Colab's stack: install changes nothing, lessons pass, widgets work (~6 min)
+	rm -rf build/colab && $(BIN)/python -m build --wheel --no-isolation --outdir build/colab . >/dev/null
+	$(COLAB)/bin/python -m pip uninstall --quiet -y embedlab 2>/dev/null || true
+	$(COLAB)/bin/python -m pip install --dry-run --quiet --report build/colab/report.json build/colab/embedlab-*.whl
+	$(BIN)/python scripts/colab_stack.py check build/colab/report.json
+	$(COLAB)/bin/python -m pip install --quiet build/colab/embedlab-*.whl
+	$(BIN)/python scripts/colab_stack.py lessons --python $(COLAB)/bin/python $(NOTEBOOKS)
+	EMBEDLAB_CLASSIC_JUPYTER=$(COLAB)/bin/jupyter $(BIN)/pytest tests -m colab -rs
+
 clean:
-	rm -rf $(VENV) $(LOWEST) build dist *.egg-info tests/artifacts mutants
+	rm -rf $(VENV) $(LOWEST) $(COLAB) build dist *.egg-info tests/artifacts mutants
 
 # The course website. Its docs extra (Sphinx, myst-nb, the book theme, MathJax: ~100 MB) is
 # installed only by these two targets, so `make lab` and `make test` stay as they were.

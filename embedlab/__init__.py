@@ -2,7 +2,7 @@
 
 The notebooks in `notebooks/` tell the story; this package holds what they share:
 
-- `seeding`   — `seed_everything`, one call for repeatable runs
+- `seeding`   — `seed_everything` and `set_threads`: repeatable runs
 - `data`      — scikit-learn's bundled datasets, split and standardised; input checks
 - `models`    — MLPs, a Gaussian regressor, models with learned class vectors
 - `training`  — one training loop returning a `History`
@@ -20,7 +20,8 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `comparison` — lesson 6's goals against a reference classifier, seed by seed
 - `checking`, `exercises` — `check(name, answer)` for the exercises: tolerances and hints
 - `learned_methods` — lesson 5's ways of learning class vectors
-- `glyphs`    — a ~1000-class task rendered from matplotlib's fonts; homoglyphs (lesson 7)
+- `glyphs`    — 959 classes drawn from matplotlib's fonts (shipped pixels); homoglyphs (lesson 7)
+- `glyph_rendering` — how the shipped glyph pixels are drawn with FreeType (lesson 7)
 - `many_classes` — output layers for many classes and their cost (lesson 7)
 """
 
@@ -35,7 +36,7 @@ from embedlab.metrics import (
     summarize,
 )
 from embedlab.models import GaussianRegressor, LabelEmbeddingNetwork, LearnedCodeModel, mlp
-from embedlab.seeding import seed_everything
+from embedlab.seeding import seed_everything, set_threads
 from embedlab.training import History, train
 
 __version__ = "0.1.0"
@@ -57,6 +58,7 @@ __all__ = [
     "mlp",
     "repeat_over_seeds",
     "seed_everything",
+    "set_threads",
     "summarize",
     "train",
 ]

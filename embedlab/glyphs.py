@@ -1,15 +1,17 @@
-"""A many-class task with no download: characters rendered from matplotlib's fonts (lesson 7).
+"""A many-class task with no download: characters drawn in matplotlib's fonts (lesson 7).
 
 matplotlib ships 16 text faces (DejaVu Sans, Serif and Sans Mono in four styles each, and STIX
 General in four). A class is one Unicode character; a sample is that character drawn in one face,
 moved by a small seeded random jitter (shift, scale, rotation, noise). 959 printable characters are
-in at least 14 of the faces, so K runs from 10 to about a thousand.
+drawn by at least 14 of the faces, so K runs from 2 to 959.
 
-Glyphs are placed by the font's own metrics, not by their ink: every face is drawn at the same em
-size, on the same baseline, centred on its advance width. So '.' and '·', or '-' and '_', stay
-apart, and only characters that really look alike collide. Those are the **homoglyphs**:
-`homoglyph_groups` finds them from the renderings themselves (Latin O, Greek Omicron and Cyrillic O
-are pixel-identical in every face), and `accuracy_up_to_homoglyphs` forgives confusing them.
+The drawings themselves ship with embedlab (`glyphs_20px.npz`, 20 × 20 pixels, made by
+`embedlab.glyph_rendering`), so every learner gets the same pixels, classes and homoglyph groups
+whichever FreeType their matplotlib bundles. Glyphs are placed by the font's metrics, not by their
+ink, so '.' and '·', or '-' and '_', stay apart. Characters that really look alike collide: those
+are the **homoglyphs**. `homoglyph_groups` finds them from the drawings themselves (Latin O, Greek
+Omicron and Cyrillic O are pixel-identical in every face), and `accuracy_up_to_homoglyphs` forgives
+confusing them.
 """
 
 import functools
@@ -18,41 +20,40 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 import torch
-from matplotlib import ft2font
 
-FACES = (
-    "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-Oblique", "DejaVuSans-BoldOblique",
-    "DejaVuSerif", "DejaVuSerif-Bold", "DejaVuSerif-Italic", "DejaVuSerif-BoldItalic",
-    "DejaVuSansMono", "DejaVuSansMono-Bold", "DejaVuSansMono-Oblique",
-    "DejaVuSansMono-BoldOblique",
-    "STIXGeneral", "STIXGeneralBol", "STIXGeneralItalic", "STIXGeneralBolIta",
-)  # fmt: skip
+from embedlab.glyph_rendering import FACES, IMAGE_SIZE, MIN_FACES
+
+GLYPH_FILE = Path(__file__).with_name("glyphs_20px.npz")
 
 
 @functools.cache
-def _font(face: str) -> ft2font.FT2Font:
-    return ft2font.FT2Font(str(Path(matplotlib.get_data_path(), "fonts", "ttf", f"{face}.ttf")))
+def _glyph_set() -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """(character → index, (16, 959) bool: face draws it, (16, 959, 20, 20) float32 ink)."""
+    with np.load(GLYPH_FILE) as stored:
+        characters = [str(c) for c in stored["characters"]]
+        faces, chars = stored["face_index"].astype(int), stored["char_index"].astype(int)
+        drawn = np.zeros((len(FACES), len(characters)), dtype=bool)
+        drawn[faces, chars] = True
+        ink = np.zeros((len(FACES), len(characters), IMAGE_SIZE, IMAGE_SIZE), dtype=np.float32)
+        ink[faces, chars] = stored["images"] / np.float32(255)
+    return {c: i for i, c in enumerate(characters)}, drawn, ink
 
 
-def _is_printable(code_point: int) -> bool:
-    """Letters, digits, punctuation and symbols: no controls, spaces or combining marks."""
-    return unicodedata.category(chr(code_point))[0] not in "CZM"
-
-
-@functools.cache
-def common_characters(min_faces: int = 14) -> tuple[str, ...]:
-    """Printable characters that at least `min_faces` of the 16 faces map, by code point."""
-    if isinstance(min_faces, bool) or not isinstance(min_faces, int) or not 1 <= min_faces <= 16:
-        raise ValueError(f"min_faces must be an integer from 1 to {len(FACES)}, got {min_faces!r}")
-    counts: dict[int, int] = {}
-    for face in FACES:
-        for code_point, glyph_index in _font(face).get_charmap().items():
-            if glyph_index and _is_printable(code_point):
-                counts[code_point] = counts.get(code_point, 0) + 1
-    return tuple(chr(c) for c in sorted(counts) if counts[c] >= min_faces)
+def common_characters(min_faces: int = MIN_FACES) -> tuple[str, ...]:
+    """The characters at least `min_faces` of the 16 faces draw (14 to 16), by code point."""
+    if (
+        isinstance(min_faces, bool)
+        or not isinstance(min_faces, int)
+        or not MIN_FACES <= min_faces <= len(FACES)
+    ):
+        raise ValueError(
+            f"min_faces must be an integer from {MIN_FACES} to {len(FACES)} (the shipped glyph "
+            f"set holds the characters at least {MIN_FACES} faces draw), got {min_faces!r}"
+        )
+    index, drawn, _ = _glyph_set()
+    return tuple(c for c, i in index.items() if drawn[:, i].sum() >= min_faces)
 
 
 def character_name(character: str) -> str:
@@ -60,37 +61,28 @@ def character_name(character: str) -> str:
     return f"U+{ord(character):04X} {unicodedata.name(character, '(unnamed)')}"
 
 
-@functools.cache
-def render_glyph(face: str, character: str, image_size: int = 20) -> np.ndarray | None:
-    """(image_size, image_size) float32 ink in [0, 1], or None if `face` lacks the character.
+def _character_index(character: str) -> int:
+    index, _, _ = _glyph_set()
+    if character not in index:
+        raise ValueError(
+            f"character {character!r} is not in the glyph set: it holds the {len(index)} "
+            "characters of common_characters()"
+        )
+    return index[character]
 
-    The em is 0.7·image_size pixels; the baseline sits at row 0.75·image_size and the glyph's
-    advance width is centred, so position and size come from the font, not from the ink.
+
+def glyph_image(face: str, character: str) -> np.ndarray | None:
+    """(20, 20) float32 ink in [0, 1]: `character` as `face` draws it, or None if it lacks it.
+
+    The em is 14 pixels; the baseline sits at row 15 and the glyph's advance width is centred,
+    so position and size come from the font, not from the ink.
     """
     if face not in FACES:
         raise ValueError(f"unknown face {face!r}; choose one of {', '.join(FACES)}")
-    font = _font(face)
-    if not font.get_char_index(ord(character)):
-        return None
-    font.set_size(0.7 * image_size, 72)  # 72 dpi: one point is one pixel
-    metrics = font.load_char(ord(character))
-    font.set_text(character)
-    font.draw_glyphs_to_bitmap(antialiased=True)
-    ink = np.asarray(font.get_image(), dtype=np.float32) / 255.0
-    rows, cols = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
-    if len(rows) == 0:
-        return None
-    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    x_min, _, _, y_max = metrics.bbox  # 26.6 fixed point: 64 units per pixel
-    top = round(0.75 * image_size) - round(y_max / 64)
-    left = round((image_size - metrics.horiAdvance / 64) / 2 + x_min / 64)
-    image = np.zeros((image_size, image_size), dtype=np.float32)
-    r0, c0 = max(top, 0), max(left, 0)
-    r1 = min(top + ink.shape[0], image_size)
-    c1 = min(left + ink.shape[1], image_size)
-    if r1 > r0 and c1 > c0:
-        image[r0:r1, c0:c1] = ink[r0 - top : r1 - top, c0 - left : c1 - left]
-    return image
+    i = _character_index(character)
+    _, drawn, ink = _glyph_set()
+    f = FACES.index(face)
+    return ink[f, i].copy() if drawn[f, i] else None
 
 
 def jitter(images: np.ndarray, rng: np.random.Generator, shift: float = 0.6, scale: float = 0.06,
@@ -166,7 +158,6 @@ def _check_int(value, name: str, smallest: int, largest: int | None = None) -> i
 def load_glyphs(
     n_classes: int = 100,
     n_jitters: int = 3,
-    image_size: int = 20,
     test_fraction: float = 0.25,
     min_faces: int = 14,
     seed: int = 0,
@@ -186,10 +177,10 @@ def load_glyphs(
         _check_int(n_classes, "n_classes", 2, len(available))
     elif len(set(characters)) != len(characters) or len(characters) < 2:
         raise ValueError(f"characters must be >= 2 distinct characters, got {characters!r}")
-    elif any(sum(render_glyph(f, c) is not None for f in FACES) < 2 for c in characters):
-        raise ValueError("characters must each be drawn by at least 2 of the faces")
+    else:
+        for character in characters:
+            _character_index(character)
     _check_int(n_jitters, "n_jitters", 1)
-    _check_int(image_size, "image_size", 8, 64)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
     unknown = set(jitter_options) - {"shift", "scale", "rotation", "noise"}
@@ -205,7 +196,7 @@ def load_glyphs(
     images, labels, faces = [], [], []
     for label, character in enumerate(characters):
         for face_index, face in enumerate(FACES):
-            image = render_glyph(face, character, image_size)
+            image = glyph_image(face, character)
             if image is not None:
                 images += [image] * n_jitters
                 labels += [label] * n_jitters
@@ -228,11 +219,11 @@ def load_glyphs(
     X_train, y_train, face_train = part(~is_test)
     X_test, y_test, face_test = part(is_test)
     return GlyphSplit(
-        X_train, y_train, X_test, y_test, face_train, face_test, characters, image_size
+        X_train, y_train, X_test, y_test, face_train, face_test, characters, IMAGE_SIZE
     )
 
 
-def glyph_distances(characters, image_size: int = 20) -> torch.Tensor:
+def glyph_distances(characters) -> torch.Tensor:
     """(K, K) median, over the faces that have both characters, of the mean squared pixel
     difference between their clean renderings (inf if they share no face).
 
@@ -242,9 +233,9 @@ def glyph_distances(characters, image_size: int = 20) -> torch.Tensor:
     k = len(characters)
     per_face = torch.full((len(FACES), k, k), float("nan"), dtype=torch.float64)
     for index, face in enumerate(FACES):
-        renders = [render_glyph(face, c, image_size) for c in characters]
+        renders = [glyph_image(face, c) for c in characters]
         present = torch.tensor([r is not None for r in renders])
-        blank = np.zeros((image_size, image_size), np.float32)
+        blank = np.zeros((IMAGE_SIZE, IMAGE_SIZE), np.float32)
         flat = torch.from_numpy(np.stack([blank if r is None else r for r in renders]))
         flat = flat.reshape(k, -1).double()
         squares = flat.pow(2).sum(dim=1)
@@ -255,14 +246,14 @@ def glyph_distances(characters, image_size: int = 20) -> torch.Tensor:
     return torch.nan_to_num(median, nan=float("inf")).fill_diagonal_(0.0)
 
 
-def homoglyph_groups(characters, image_size: int = 20, threshold: float = 0.0) -> np.ndarray:
+def homoglyph_groups(characters, threshold: float = 0.0) -> np.ndarray:
     """(K,) group index per character: two characters whose `glyph_distances` is at most
     `threshold` share a group, transitively. `threshold=0` joins characters that are
     pixel-identical in at least half the faces they share; 2.5e-4 (a tenth of one pixel's
     squared ink) also joins near-twins such as ’ and ʼ."""
     if not threshold >= 0:
         raise ValueError(f"threshold must be >= 0, got {threshold!r}")
-    close = (glyph_distances(characters, image_size) <= threshold + 1e-9).numpy()
+    close = (glyph_distances(characters) <= threshold + 1e-9).numpy()
     group = np.arange(len(characters))
     for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):  # union-find, small K
         low, high = sorted((group[i], group[j]))

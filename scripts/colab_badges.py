@@ -32,12 +32,16 @@ def version() -> str:
 
 
 def install_cell(repo: str, release: str) -> str:
-    """The first code cell of every lesson: install the tagged release, and only on Colab."""
+    """The first code cell of every lesson: on Colab only, install the tagged release unless it
+    is there already. embedlab's bounds admit Colab's own versions, so pip installs embedlab and
+    nothing else (`make test-colab` checks it): no package changes, no restart prompt."""
     return (
-        "# On Google Colab, install the embedlab release these lessons were run with.\n"
+        "# On Google Colab, install the embedlab release these lessons were run with (once per\n"
+        "# session). It changes none of Colab's own packages, so no restart is needed.\n"
         "import sys\n"
+        "from importlib.util import find_spec\n"
         "\n"
-        'if "google.colab" in sys.modules:\n'
+        'if "google.colab" in sys.modules and find_spec("embedlab") is None:\n'
         f'    %pip install -q "embedlab @ git+https://github.com/{repo}@v{release}"'
     )
 

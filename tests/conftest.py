@@ -4,9 +4,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-import torch  # noqa: E402
 
-torch.set_num_threads(1)
+from embedlab.seeding import set_threads  # noqa: E402
+
+set_threads(1)  # as every lesson does: pinned values come from one thread
 
 
 @pytest.fixture(autouse=True)

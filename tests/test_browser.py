@@ -64,9 +64,9 @@ def lab(tmp_path_factory):
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        OMP_NUM_THREADS="1",
     )
     env.pop("MPLBACKEND", None)  # conftest sets Agg for unit tests; the kernel needs inline
+    env.pop("OMP_NUM_THREADS", None)  # as in a learner's JupyterLab: the lessons set threads
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={work}",

@@ -89,7 +89,7 @@ def test_citation_file_matches_pyproject():
     assert citation["cff-version"] == "1.2.0"
     assert citation["version"] == project["version"]
     assert citation["repository-code"] == project["urls"]["Repository"]
-    assert citation["license"] == "MIT" == project["license"]["text"]
+    assert citation["license"] == "MIT" == project["license"]
     assert {"title", "authors", "message"} <= set(citation)
 
 

@@ -8,13 +8,16 @@ from embedlab.glyphs import (
     character_name,
     common_characters,
     glyph_distances,
+    glyph_image,
     homoglyph_groups,
     homoglyph_pairs,
     jitter,
     load_glyphs,
-    render_glyph,
     top_k_accuracy,
 )
+
+PINNED_INK_G = 37.4118  # DejaVu Sans 'g': total ink of its 20 x 20 drawing
+PINNED_CAPITALS_SUM = 13761.831  # the 26 Latin capitals, one jittered copy per face, seed 0
 
 
 def test_sixteen_faces_share_959_characters_in_at_least_14():
@@ -22,7 +25,9 @@ def test_sixteen_faces_share_959_characters_in_at_least_14():
     characters = common_characters(14)
     assert len(characters) == 959
     assert {"A", "O", "\u039f", "\u041e", "7", "%"} <= set(characters)
-    assert len(common_characters(16)) < len(characters) < len(common_characters(12))
+    assert len(common_characters(16)) == 727  # the set ships only characters 14+ faces draw
+    with pytest.raises(ValueError, match="min_faces must be an integer from 14 to 16"):
+        common_characters(13)
 
 
 def test_character_name_gives_code_point_and_unicode_name():
@@ -30,7 +35,7 @@ def test_character_name_gives_code_point_and_unicode_name():
 
 
 def test_glyphs_are_placed_by_the_baseline_not_by_their_ink():
-    period, middle_dot = render_glyph("DejaVuSans", "."), render_glyph("DejaVuSans", "\u00b7")
+    period, middle_dot = glyph_image("DejaVuSans", "."), glyph_image("DejaVuSans", "\u00b7")
     assert period.shape == (20, 20) and period.dtype == np.float32
     rows_period = np.nonzero(period.any(axis=1))[0]
     rows_dot = np.nonzero(middle_dot.any(axis=1))[0]
@@ -40,13 +45,14 @@ def test_glyphs_are_placed_by_the_baseline_not_by_their_ink():
 
 
 def test_a_face_without_the_character_renders_none():
-    assert render_glyph("STIXGeneralItalic", "\u0460") is None  # Cyrillic omega: not in STIX italic
+    assert glyph_image("STIXGeneralItalic", "\u02b9") is None  # modifier prime: not in STIX italic
+    assert glyph_image("STIXGeneral", "\u02b9") is not None
     with pytest.raises(ValueError, match="face"):
-        render_glyph("Comic Sans", "A")
+        glyph_image("Comic Sans", "A")
 
 
 def test_jitter_with_nothing_to_do_returns_the_image():
-    image = render_glyph("DejaVuSerif", "g")[None]
+    image = glyph_image("DejaVuSerif", "g")[None]
     rng = np.random.default_rng(0)
     still = jitter(image, rng, shift=0, scale=0, rotation=0, noise=0)
     np.testing.assert_allclose(still, image, atol=1e-6)
@@ -57,9 +63,9 @@ def test_jitter_with_nothing_to_do_returns_the_image():
 
 
 def test_load_glyphs_shapes_and_every_class_on_both_sides():
-    split = load_glyphs(10, n_jitters=2, image_size=16, seed=3)
-    assert split.n_classes == 10 and split.image_size == 16
-    assert split.X_train.shape[1] == 256 and split.X_train.dtype == torch.float32
+    split = load_glyphs(10, n_jitters=2, seed=3)
+    assert split.n_classes == 10 and split.image_size == 20
+    assert split.X_train.shape[1] == 400 and split.X_train.dtype == torch.float32
     n_total = len(split.y_train) + len(split.y_test)
     assert 10 * 14 * 2 <= n_total <= 10 * 16 * 2
     assert set(split.y_train.tolist()) == set(split.y_test.tolist()) == set(range(10))
@@ -87,7 +93,6 @@ def test_all_common_characters_are_the_classes_when_k_is_their_number():
         ({"n_classes": 960}, "n_classes"),
         ({"n_classes": 2.5}, "n_classes"),
         ({"n_jitters": 0}, "n_jitters"),
-        ({"image_size": 4}, "image_size"),
         ({"test_fraction": 1.0}, "test_fraction"),
         ({"min_faces": 17}, "min_faces"),
         ({"blur": 1.0}, "jitter options"),
@@ -139,3 +144,17 @@ def test_load_glyphs_takes_exactly_the_given_characters():
         load_glyphs(characters="OO")
     with pytest.raises(ValueError, match="characters"):
         load_glyphs(characters="A\u1d81")  # only one face draws this phonetic letter
+    with pytest.raises(ValueError, match="not in the glyph set"):
+        glyph_image("DejaVuSans", "\u1d81")
+
+
+def test_the_shipped_pixels_are_pinned():
+    """The same pixels on every machine: a few values of the shipped set, and its totals."""
+    g = glyph_image("DejaVuSans", "g")
+    assert g.dtype == np.float32 and g.shape == (20, 20)
+    assert round(float(g.sum()), 4) == pytest.approx(PINNED_INK_G, abs=1e-4)
+    assert np.all(np.round(g * 255) == g * 255)  # 8-bit ink, stored exactly
+    capitals = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    assert load_glyphs(characters=capitals, n_jitters=1, seed=0).X_train.sum().item() == (
+        pytest.approx(PINNED_CAPITALS_SUM, rel=1e-6)
+    )

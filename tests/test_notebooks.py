@@ -41,7 +41,7 @@ def test_badge_points_at_the_declared_repository(notebook):
 def test_first_code_cell_installs_only_on_colab(notebook):
     _, nb = notebook
     first = code_cells(nb)[0].source
-    assert 'if "google.colab" in sys.modules:' in first
+    assert 'if "google.colab" in sys.modules and find_spec("embedlab") is None:' in first
     assert f"git+https://github.com/{colab_badges.repository()}" in first
     assert all("google.colab" not in c.source for c in code_cells(nb)[1:])
 
@@ -173,3 +173,40 @@ def test_the_install_cell_installs_this_release():
     first = code_cells(nb)[0].source
     assert first == colab_badges.install_cell(colab_badges.repository(), colab_badges.version())
     assert f"@v{colab_badges.version()}" in first and "%pip install" in first
+
+
+# Numbers the prose may quote to more than two decimals: exact arithmetic, set values, or values
+# read from a shipped file, none of which moves from CPU to CPU. Anything a lesson computes is
+# compared within 0.01 (tests/nbval_tolerance.py), so the prose quotes it to two decimals at most.
+EXACT_IN_PROSE = {
+    "02_softmax_baseline": {"0.551"},  # ln(1 + 2/e)
+    "03_fixed_embedding_regression": {"0.008"},  # one flower of 120
+    "05_learned_embeddings": {"0.001", "0.085"},  # the paper's lambda; 1/(e + 9)
+    "07_many_classes": {"0.997"},  # a recall read from the shipped benchmark file
+}
+PRECISE_NUMBER = re.compile(r"(?<![\w.])\d*\.\d{3,}(?![\w.])")
+
+
+def too_precise(markdown: str, allowed: set[str]) -> list[str]:
+    """Numbers in `markdown` (links and references aside) quoted to 3+ decimals, not allowed."""
+    if markdown.lstrip().startswith("## References"):
+        return []
+    text = re.sub(r"https?://\S+", "", markdown)
+    return [n for n in PRECISE_NUMBER.findall(text) if n not in allowed]
+
+
+def test_prose_quotes_no_number_more_precisely_than_the_outputs_hold(notebook):
+    path, nb = notebook
+    allowed = EXACT_IN_PROSE.get(path.stem, set())
+    found = {
+        index: numbers
+        for index, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown" and (numbers := too_precise(cell.source, allowed))
+    }
+    assert not found, f"{path.name}: cells quote numbers to 3+ decimals: {found}"
+
+
+def test_a_too_precise_number_is_found():
+    assert too_precise("log loss falls 0.143 → 0.116 (ECE 0.02)", set()) == ["0.143", "0.116"]
+    assert too_precise("ln(1 + 2/e) ≈ 0.551", {"0.551"}) == []
+    assert too_precise("see <https://arxiv.org/abs/1706.04599>", set()) == []

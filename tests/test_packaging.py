@@ -60,3 +60,19 @@ def test_every_embedlab_package_is_in_the_wheel():
         ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "embedlab").rglob("__init__.py")
     }
     assert found <= declared, f"packages missing from pyproject.toml: {sorted(found - declared)}"
+
+
+def test_the_build_backend_is_bounded_and_the_license_is_an_spdx_string():
+    """setuptools deprecated the `license` table (builds with it stop working after 2027-02-18);
+    an unbounded backend could break a fresh `make test` on the day of its next major release."""
+    toml = pyproject()
+    (requirement,) = toml["build-system"]["requires"]
+    assert re.fullmatch(r"setuptools>=77,<\d+", requirement), requirement
+    assert toml["project"]["license"] == "MIT"
+    assert all((ROOT / name).is_file() for name in toml["project"]["license-files"])
+
+
+def test_the_lesson_data_ships_in_the_wheel():
+    data = pyproject()["tool"]["setuptools"]["package-data"]["embedlab"]
+    for name in ("glyphs_20px.npz", "benchmark.csv"):
+        assert name in data and (ROOT / "embedlab" / name).is_file()

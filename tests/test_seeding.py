@@ -1,10 +1,13 @@
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from embedlab.seeding import seed_everything
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def draw():
@@ -66,3 +69,35 @@ def test_numpy_integer_seed_is_accepted():
 def test_bad_seed(bad, error):
     with pytest.raises(error, match="seed must be"):
         seed_everything(bad)
+
+
+def test_set_threads_sets_torch_and_blas_threads():
+    from threadpoolctl import threadpool_info
+
+    from embedlab.seeding import set_threads
+
+    try:
+        set_threads(2)
+        assert torch.get_num_threads() == 2
+        assert all(pool["num_threads"] == 2 for pool in threadpool_info())
+        set_threads(1)
+        assert torch.get_num_threads() == 1
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+    finally:
+        set_threads(1)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_set_threads_names_its_argument(bad):
+    from embedlab.seeding import set_threads
+
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        set_threads(bad)
+
+
+def test_every_lesson_sets_one_thread_before_it_trains():
+    import nbformat
+
+    for path in sorted(ROOT.glob("notebooks/*.ipynb")):
+        cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert "set_threads(1)" in cells[1].source, f"{path.name}: its import cell must call it"
