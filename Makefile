@@ -86,7 +86,8 @@ test-lowest: $(STAMP)  ## unit tests and notebooks (lax) with every dependency a
 	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e . \
 		pytest nbval nbclient ipykernel pyyaml
 	$(LOWEST)/bin/pytest tests -m "not browser and not slow and not site and not stale and not colab" \
-		-p no:cacheprovider --ignore=tests/test_browser.py  # playwright: a test tool
+		-p no:cacheprovider --ignore=tests/test_browser.py \
+		--ignore=tests/test_browser_classic.py  # playwright: a test tool
 	$(LOWEST)/bin/pytest --nbval-lax $(NOTEBOOKS) --nbval-current-env --nbval-cell-timeout=120 \
 		-p no:cacheprovider
 

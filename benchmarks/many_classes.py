@@ -1,21 +1,26 @@
 """Lesson 7's measurements: many-class output layers on glyphs, and their cost up to K = 100,000.
 
-1. accuracy: every method of `embedlab.many_classes` on `load_glyphs` at K = 100 and K = 959 (all
-   characters in at least 14 faces), 3 seeds: plain, up to homoglyphs, top-5, output-layer
-   parameters, fit seconds; and for the learned methods, how many exact homoglyph pairs are among
-   the most similar pairs of class vectors (against random vectors);
+1. accuracy: every head of `embedlab.many_classes.METHODS` on `load_glyphs` at K = 100 (3 seeds)
+   and K = 959 (all characters in at least 14 faces): plain, up to homoglyphs, top-5, output-layer
+   parameters, fit seconds; at K = 959 a learning curve (held-out accuracy every few epochs,
+   with the training seconds so far); and for softmax and learned vectors, how many exact
+   homoglyph pairs are among the most similar pairs of class vectors (against random vectors);
 2. cost: one training step of each output layer on random features, K = 10³ … 10⁵, each in a fresh
    process (peak memory is the rise of the process's resident set during the step), plus exact
    decoding of 1024 outputs;
 3. decoding: exact (matrix product + argmax) against an HNSW index (faiss-cpu, optional), recall of
    the exact nearest code.
 
-Writes benchmarks/results/many_classes_*.csv and a figure, and copies the CSVs into embedlab/ for
-lesson 7. `--smoke` runs a tiny version into a temporary folder. Run with `make bench`.
+Every timing is the best of several repeats, on one thread; each row records the machine's
+one-minute load average and whether it was busy (more than this benchmark's own one core), and
+the run refuses to start on a busy machine unless told (`--allow-busy`). Writes
+benchmarks/results/many_classes_*.csv and a figure, and copies the CSVs into embedlab/ for lesson 7.
+`--smoke` runs a tiny version into a temporary folder. Run with `make bench`.
 """
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,39 +35,77 @@ import torch.nn.functional as F
 from embedlab.glyphs import homoglyph_groups, homoglyph_pairs, load_glyphs
 from embedlab.many_classes import (
     METHODS,
-    OutputLayer,
     evaluate,
     fit_glyph_net,
+    glyph_head,
     homoglyph_recovery,
     time_prediction,
     time_training_step,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-DIMS = {"softmax": 64, "cosine": 64, "mse": 64, "learned": 16}  # d per method (unused by softmax)
-EPOCHS = {100: 60, 959: 20}  # about the same number of steps per class
+# d per head (softmax and the label embedding have none; 64 is only a placeholder for them)
+DIMS = {"softmax": 64, "cosine": 64, "fixed": 64, "learned": 16, "learned_cosine": 16,
+        "label_embedding": 64}  # fmt: skip
+EPOCHS = {100: 60, 959: 60}
+CURVE_EVERY = 5  # epochs between two points of a learning curve (K = 959)
+LEN_MAX_CLASSES = 10_000  # the label embedding is K × K: 10⁸ numbers at K = 10,000
+BUSY_LOAD = 1.5  # one-minute load above this (this benchmark adds 1): someone else is running
 
 
-def accuracy_runs(sizes, seeds, epochs, methods=METHODS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rows, recovery = [], []
+def load() -> dict:
+    """The machine's one-minute load and whether it counts as busy, for every result row."""
+    one_minute = os.getloadavg()[0]
+    return {"load_1min": round(one_minute, 2), "busy": one_minute > BUSY_LOAD, "threads": 1}
+
+
+def cores_in_use(seconds: float = 2.0) -> float:
+    """How many cores were busy over the last `seconds` (from /proc/stat): a load average lags
+    by minutes, this says whether anything is running now."""
+
+    def ticks():
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total_0, idle_0 = ticks()
+    time.sleep(seconds)
+    total_1, idle_1 = ticks()
+    return os.cpu_count() * (1 - (idle_1 - idle_0) / max(1, total_1 - total_0))
+
+
+def accuracy_runs(sizes, seeds, epochs, methods=METHODS):
+    """(final accuracies, learning curves, homoglyph recovery) as three DataFrames."""
+    rows, curves, recovery = [], [], []
     for n_classes in sizes:
-        for seed in seeds:
+        for seed in seeds if n_classes < max(sizes) else seeds[:1]:
             split = load_glyphs(n_classes, seed=seed)
             groups = homoglyph_groups(split.characters)
             pairs = homoglyph_pairs(groups)
             for method in methods:
-                start = time.perf_counter()
-                model = fit_glyph_net(split, method, DIMS[method], epochs[n_classes], seed=seed)
-                seconds = time.perf_counter() - start
-                row = {"n_classes": n_classes, "method": method, "dim": DIMS[method], "seed": seed}
+                clock = {"train": 0.0, "since": time.perf_counter()}
+
+                def on_epoch(epoch, model, n_classes=n_classes, method=method, seed=seed,
+                             split=split, groups=groups, clock=clock):  # fmt: skip
+                    clock["train"] += time.perf_counter() - clock["since"]
+                    if n_classes == max(sizes) and epoch % CURVE_EVERY == 0:
+                        point = {"n_classes": n_classes, "method": method, "seed": seed,
+                                 "epoch": epoch, "train_seconds": clock["train"]}  # fmt: skip
+                        curves.append(point | evaluate(model, split, groups) | load())
+                        model.train()
+                    clock["since"] = time.perf_counter()
+
+                model = fit_glyph_net(
+                    split, method, DIMS[method], epochs[n_classes], seed=seed, on_epoch=on_epoch
+                )
+                row = {"n_classes": n_classes, "method": method, "dim": DIMS[method], "seed": seed,
+                       "epochs": epochs[n_classes]}  # fmt: skip
                 row |= evaluate(model, split, groups)
-                row |= {"output_parameters": model.head.n_parameters(), "fit_seconds": seconds}
+                row |= {"output_parameters": model.head.n_parameters(),
+                        "fit_seconds": clock["train"]} | load()  # fmt: skip
                 rows.append(row)
                 print(row, flush=True)
                 if pairs and method in ("softmax", "learned"):
-                    vectors = (
-                        model.head.linear.weight if method == "softmax" else model.head.codes
-                    ).detach()
+                    vectors = model.head.class_vectors()
                     random = torch.randn(
                         vectors.shape, generator=torch.Generator().manual_seed(seed)
                     )
@@ -72,7 +115,7 @@ def accuracy_runs(sizes, seeds, epochs, methods=METHODS) -> tuple[pd.DataFrame, 
                              "n_pairs": len(pairs), "recovered": homoglyph_recovery(v, pairs)}
                         )  # fmt: skip
                     print(recovery[-2:], flush=True)
-    return pd.DataFrame(rows), pd.DataFrame(recovery)
+    return pd.DataFrame(rows), pd.DataFrame(curves), pd.DataFrame(recovery)
 
 
 def _status_kb(key: str) -> int:
@@ -87,22 +130,24 @@ def cost_child(method: str, n_classes: int) -> None:
     set is reset (Linux), so each peak counts only what that part adds for K classes.
     """
     torch.set_num_threads(1)
-    time_training_step(OutputLayer(method, 256, 10, DIMS[method]), repeats=1)
-    time_prediction(OutputLayer(method, 256, 10, DIMS[method]), repeats=1)
-    head = OutputLayer(method, 256, n_classes, DIMS[method])
+    time_training_step(glyph_head(method, 256, 10, DIMS[method]), repeats=1)
+    time_prediction(glyph_head(method, 256, 10, DIMS[method]), repeats=1)
+    head = glyph_head(method, 256, n_classes, DIMS[method])
     row = {"method": method, "n_classes": n_classes, "output_parameters": head.n_parameters()}
     for part, measure in (("step", time_training_step), ("predict", time_prediction)):
         Path("/proc/self/clear_refs").write_text("5")
         before = _status_kb("VmRSS:")
         row[f"{part}_seconds"] = measure(head)
         row[f"{part}_peak_mb"] = (_status_kb("VmHWM:") - before) / 1024
-    print(json.dumps(row))
+    print(json.dumps(row | load()))
 
 
 def cost_runs(sizes) -> pd.DataFrame:
     rows = []
     for n_classes in sizes:
         for method in METHODS:
+            if method == "label_embedding" and n_classes > LEN_MAX_CLASSES:
+                continue
             out = subprocess.run(
                 [sys.executable, __file__, "--cost-child", method, str(n_classes)],
                 capture_output=True, text=True, check=True,
@@ -128,7 +173,7 @@ def decoding_runs(sizes, dim=64, n_queries=1024, noise=0.1) -> pd.DataFrame:
         queries = codes[truth] + noise * torch.randn(n_queries, dim, generator=generator)
         queries = F.normalize(queries, dim=1)
         exact_seconds = float("inf")
-        for _ in range(3):  # best of three: the machine is shared
+        for _ in range(5):  # best of five: the least disturbed
             start = time.perf_counter()
             exact = (queries @ codes.T).argmax(dim=1)
             exact_seconds = min(exact_seconds, time.perf_counter() - start)
@@ -140,7 +185,7 @@ def decoding_runs(sizes, dim=64, n_queries=1024, noise=0.1) -> pd.DataFrame:
         for ef in (16, 64):
             index.hnsw.efSearch = ef
             seconds = float("inf")
-            for _ in range(3):
+            for _ in range(5):
                 start = time.perf_counter()
                 _, found = index.search(queries.numpy(), 1)
                 seconds = min(seconds, time.perf_counter() - start)
@@ -148,7 +193,7 @@ def decoding_runs(sizes, dim=64, n_queries=1024, noise=0.1) -> pd.DataFrame:
                 {"n_classes": n_classes, "ef_search": ef, "exact_seconds": exact_seconds,
                  "ann_seconds": seconds, "build_seconds": build_seconds,
                  "recall": (torch.from_numpy(found[:, 0]) == exact).float().mean().item(),
-                 "speedup": exact_seconds / seconds}
+                 "speedup": exact_seconds / seconds} | load()
             )  # fmt: skip
             print(rows[-1], flush=True)
     return pd.DataFrame(rows)
@@ -179,14 +224,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny run into a temporary folder")
     parser.add_argument("--parts", default="accuracy,cost,decoding")
+    parser.add_argument("--allow-busy", action="store_true", help="run on a busy machine anyway")
     parser.add_argument("--cost-child", nargs=2, metavar=("METHOD", "K"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cost_child:
         cost_child(args.cost_child[0], int(args.cost_child[1]))
         return
+    in_use = cores_in_use()
+    if in_use > 0.5 and not (args.smoke or args.allow_busy):
+        raise SystemExit(
+            f"the machine is busy ({in_use:.1f} cores in use): timings would not be results. "
+            "Wait, or pass --allow-busy (every row records the load)."
+        )
     torch.set_num_threads(1)
     if args.smoke:
-        out, sizes, seeds, epochs = Path(tempfile.mkdtemp()), [20], [0], {20: 2}
+        out, sizes, seeds, epochs = Path(tempfile.mkdtemp()), [10, 20], [0], {10: 5, 20: 5}
         cost_sizes = [1000, 3000]
     else:
         out, sizes, seeds, epochs = ROOT / "benchmarks" / "results", [100, 959], [0, 1, 2], EPOCHS
@@ -195,10 +247,10 @@ def main() -> None:
     parts = args.parts.split(",")
     written = []
     if "accuracy" in parts:
-        accuracy, recovery = accuracy_runs(sizes, seeds, epochs)
-        accuracy.to_csv(out / "many_classes_accuracy.csv", index=False, float_format="%.6g")
-        recovery.to_csv(out / "many_classes_homoglyphs.csv", index=False, float_format="%.6g")
-        written += ["many_classes_accuracy.csv", "many_classes_homoglyphs.csv"]
+        accuracy, curves, recovery = accuracy_runs(sizes, seeds, epochs)
+        for name, frame in (("accuracy", accuracy), ("curves", curves), ("homoglyphs", recovery)):
+            frame.to_csv(out / f"many_classes_{name}.csv", index=False, float_format="%.6g")
+            written.append(f"many_classes_{name}.csv")
     if "cost" in parts:
         cost_runs(cost_sizes).to_csv(
             out / "many_classes_cost.csv", index=False, float_format="%.6g"

@@ -13,16 +13,15 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `playground` — `Playground`: controls, and the figure a plain function draws for them
 - `widgets`   — one playground per lesson, one module each
 - `estimator` — `EmbeddingClassifier`, every method behind scikit-learn's API
-- `methods`   — one home per method: network, loss and class scores
+- `heads`     — one home per method: its output layer, loss and class scores
 - `calibration` — temperature scaling, expected calibration error, reliability tables
 - `fitting`   — training at any data size: mini-batches, early stopping, progress bar
 - `benchmark` — the benchmark's shipped results and their summary table
 - `comparison` — lesson 6's goals against a reference classifier, seed by seed
 - `checking`, `exercises` — `check(name, answer)` for the exercises: tolerances and hints
-- `learned_methods` — lesson 5's ways of learning class vectors
 - `glyphs`    — 959 classes drawn from matplotlib's fonts (shipped pixels); homoglyphs (lesson 7)
 - `glyph_rendering` — how the shipped glyph pixels are drawn with FreeType (lesson 7)
-- `many_classes` — output layers for many classes and their cost (lesson 7)
+- `many_classes` — heads on glyphs, their learning curves and their cost (lesson 7)
 """
 
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split

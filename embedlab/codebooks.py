@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 CODEBOOKS = ("onehot", "random", "hadamard", "simplex", "sphere")
+MAX_REPELLED = 2000  # sphere codes for more classes than this skip the repulsion
 
 
 def _check_n_classes(n_classes) -> int:
@@ -82,6 +83,8 @@ def sphere_codes(n_classes: int, dim: int, seed: int = 0, steps: int = 500) -> t
 
     In 2-D they are evenly spaced on the circle. Otherwise random unit vectors are pushed apart by
     gradient descent on a repulsion energy, as for hyperspherical prototypes (Mettes et al. 2019).
+    Above MAX_REPELLED classes the K² pairs make that too slow: the random unit vectors are
+    returned as drawn (in many dimensions they are nearly orthogonal already).
     """
     k = _check_n_classes(n_classes)
     _check_dim(dim, 2, "sphere", ">= 2")
@@ -89,7 +92,10 @@ def sphere_codes(n_classes: int, dim: int, seed: int = 0, steps: int = 500) -> t
         angles = torch.arange(k) * 2 * math.pi / k
         return torch.stack([angles.cos(), angles.sin()], dim=1)
     generator = torch.Generator().manual_seed(seed)
-    points = F.normalize(torch.randn(k, dim, generator=generator), dim=1).requires_grad_()
+    points = F.normalize(torch.randn(k, dim, generator=generator), dim=1)
+    if k > MAX_REPELLED:
+        return points
+    points.requires_grad_()
     optimizer = torch.optim.SGD([points], lr=0.05)
     off_diagonal = ~torch.eye(k, dtype=torch.bool)
     for _ in range(steps):
@@ -136,14 +142,14 @@ def separation(codes: torch.Tensor) -> dict[str, float]:
     }
 
 
-def _check_codes(codes) -> torch.Tensor:
+def _check_codes(codes, detach: bool = True) -> torch.Tensor:
     if not isinstance(codes, torch.Tensor) or codes.ndim != 2:
         raise ValueError(
             f"codes must be a 2-D tensor (n_classes, dim), got {getattr(codes, 'shape', codes)}"
         )
     if len(codes) < 2:
         raise ValueError(f"codes must have at least 2 rows (classes), got {len(codes)}")
-    codes = codes.detach()
+    codes = codes.detach() if detach else codes
     return codes if codes.is_floating_point() else codes.float()
 
 
@@ -160,10 +166,17 @@ def _check_outputs(outputs, codes: torch.Tensor, name: str = "outputs") -> torch
 
 
 def squared_distances(outputs: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-    """(n, K) squared Euclidean distance from each output (n, d) to each code (K, d)."""
-    codes = _check_codes(codes)
+    """(n, K) squared Euclidean distance from each output (n, d) to each code (K, d).
+
+    Computed as ‖o‖² + ‖c‖² − 2·o·c: one matrix product, never an (n, K, d) difference, so it
+    fits in memory for K = 100,000 (lesson 7). Rounding can make a zero distance slightly
+    negative: it is clamped at 0. Differentiable in both arguments (learned codes train on it).
+    """
+    codes = _check_codes(codes, detach=False)
     outputs = _check_outputs(outputs, codes)
-    return (outputs[:, None, :] - codes[None, :, :]).pow(2).sum(dim=-1)
+    return (
+        outputs.pow(2).sum(1, keepdim=True) + codes.pow(2).sum(1) - 2 * outputs @ codes.T
+    ).clamp_min(0)
 
 
 def nearest_code(

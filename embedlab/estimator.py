@@ -3,13 +3,14 @@
 
     EmbeddingClassifier(method="fixed", codebook="simplex").fit(X, y).predict(X_new)
 
-The methods (softmax, fixed, gaussian, learned) live in `embedlab.methods`: network, loss and
-class scores. Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the
-default) the temperature is fitted by temperature scaling (`embedlab.calibration`) on
-out-of-fold scores of the training data: the data is cut into 3 folds, a model trained on two
-folds scores the third, and one T minimises the log loss of all these held-out scores. That costs
-three extra (smaller) fits, and never changes a prediction. With early stopping, the validation
-slice serves for both and no extra fit is made.
+The network is an MLP body and one head from `embedlab.heads` (softmax, fixed, cosine,
+gaussian, learned, learned_cosine, label_embedding): its output, loss and class scores.
+Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the default) the
+temperature is fitted by temperature scaling (`embedlab.calibration`) on out-of-fold scores of
+the training data: the data is cut into 3 folds, a model trained on two folds scores the third,
+and one T minimises the log loss of all these held-out scores. That costs three extra (smaller)
+fits, and never changes a prediction. With early stopping, the validation slice serves for both
+and no extra fit is made.
 
 Training (`embedlab.fitting`) scales with n like scikit-learn's `MLPClassifier`: mini-batches of
 `min(200, n)` samples, a budget of `epochs` passes, and, from 10,000 samples on
@@ -33,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from embedlab.calibration import fit_temperature
 from embedlab.fitting import fit_network, in_chunks, resolve_device
-from embedlab.methods import METHODS, make_method
+from embedlab.heads import HEADS, HeadNetwork
 from embedlab.training import check_training_settings
 
 CALIBRATION_FOLDS = 3
@@ -47,12 +48,13 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    method : "softmax", "fixed", "gaussian" or "learned" (see `embedlab.methods`).
-    codebook : fixed class codes for "fixed" and "gaussian": "simplex", "onehot", "random",
-        "hadamard" or "sphere".
+    method : the head, one of `embedlab.heads.HEADS`: "softmax", "fixed", "cosine", "gaussian",
+        "learned", "learned_cosine" or "label_embedding".
+    codebook : fixed class codes for "fixed", "cosine" and "gaussian": "simplex", "onehot",
+        "random", "hadamard" or "sphere".
     dim : embedding dimension; None picks the method's default (K - 1 for the simplex, K for
         one-hot, the next power of two for Hadamard, max(2, K - 1) for learned codes). Softmax
-        has none: it must stay None there.
+        and label_embedding have none: it must stay None there.
     hidden : sizes of the hidden layers.
     epochs : the budget: at most this many passes over the data (fewer if training converges).
     lr : Adam's learning rate.
@@ -120,9 +122,11 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
 
-    def _make_method(self):
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+    def _make_builder(self):
+        """Check every setting (a clear error names the bad one), then return the function that
+        builds a fresh network for this method."""
+        if self.method not in HEADS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(HEADS)}")
         check_training_settings(self.epochs, self.lr)
         if self.batch_size not in ("auto", None) and (
             isinstance(self.batch_size, bool)
@@ -164,34 +168,40 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise ValueError(f"beta must be >= 0, got {self.beta}")
         if not self.min_variance > 0:
             raise ValueError(f"min_variance must be > 0, got {self.min_variance}")
-        return make_method(
-            self.method,
-            hidden=self.hidden,
-            dim=self.dim,
-            codebook=self.codebook,
-            beta=self.beta,
-            min_variance=self.min_variance,
-        )
+        head = HEADS[self.method]
+        head.check_settings(self.dim, self.codebook)
+        hidden = tuple(self.hidden)
+        if not hidden:
+            raise ValueError("hidden must name at least one layer size, got ()")
 
-    def _train(self, method, X, y_index, n_classes, seed, validation=None):
+        def build(n_features: int, n_classes: int, seed: int) -> HeadNetwork:
+            """A fresh network: its weights come from torch's global generator."""
+            settings = {name: getattr(self, name) for name in head.options}
+            return HeadNetwork(
+                n_features, hidden, n_classes, self.method, dim=self.dim, seed=seed, **settings
+            )
+
+        return build
+
+    def _train(self, build, X, y_index, n_classes, seed, validation=None):
         """A model trained on X (n, d) float64 and class indices (n,), and its `FitLog`;
         `validation` = (X_val, y_val) turns on early stopping. The model is returned on the CPU
         in float64, so answers do not depend on the device or the batch."""
         device = resolve_device(self.device)
         torch.manual_seed(seed)
-        model = method.build(X.shape[1], n_classes, seed)
+        model = build(X.shape[1], n_classes, seed)
         score = None
         if validation is not None:
             X_val = torch.tensor(validation[0], dtype=torch.float32)
             y_val = torch.as_tensor(validation[1])
 
             def score(model):
-                scores = in_chunks(lambda x: method.scores(model, model(x)), X_val, device)
+                scores = in_chunks(model.scores, X_val, device)
                 return (scores.argmax(dim=1) == y_val).double().mean().item()
 
         log = fit_network(
             model,
-            lambda output, y: method.loss(model, output, y),
+            model.loss,
             torch.tensor(X, dtype=torch.float32),
             torch.tensor(y_index, dtype=torch.int64),
             epochs=self.epochs,
@@ -210,7 +220,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             return n
         return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
 
-    def _out_of_fold_scores(self, method, X, y_index, n_classes, seed):
+    def _out_of_fold_scores(self, build, X, y_index, n_classes, seed):
         """(n, K) scores of each training sample by a model that did not train on it."""
         counts = np.bincount(y_index, minlength=n_classes)
         folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
@@ -220,20 +230,20 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         for fold, (train_index, held_out) in enumerate(folds.split(X, y_index)):
             fold_seed = seed + 1 + fold
             model, _ = self._train(
-                method, X[train_index], y_index[train_index], n_classes, fold_seed
+                build, X[train_index], y_index[train_index], n_classes, fold_seed
             )
-            scores[held_out] = self._scores(method, model, X[held_out]).numpy()
+            scores[held_out] = self._scores(model, X[held_out]).numpy()
         return scores
 
     @staticmethod
-    def _scores(method, model, X) -> torch.Tensor:
+    def _scores(model, X) -> torch.Tensor:
         X = torch.as_tensor(X, dtype=torch.float64)
         with torch.no_grad():
-            return in_chunks(lambda x: method.scores(model, model(x)), X, torch.device("cpu"))
+            return in_chunks(model.scores, X, torch.device("cpu"))
 
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,); returns self."""
-        method = self._make_method()
+        build = self._make_builder()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
@@ -248,20 +258,18 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             if early_stopping:
                 X, X_val, y_index, y_val = self._validation_split(X, y_index, seed)
                 self.model_, log = self._train(
-                    method, X, y_index, n_classes, seed, validation=(X_val, y_val)
+                    build, X, y_index, n_classes, seed, validation=(X_val, y_val)
                 )
             else:
-                self.model_, log = self._train(method, X, y_index, n_classes, seed)
+                self.model_, log = self._train(build, X, y_index, n_classes, seed)
             if self.temperature != "auto":
                 self.temperature_ = float(self.temperature)
             elif early_stopping:
-                self.temperature_ = fit_temperature(
-                    self._scores(method, self.model_, X_val).numpy(), y_val
-                )
+                self.temperature_ = fit_temperature(self._scores(self.model_, X_val).numpy(), y_val)
             elif len(X) < 2 * CALIBRATION_FOLDS:
                 self.temperature_ = 1.0  # too few samples to hold any out: the scores as trained
             else:
-                held_out = self._out_of_fold_scores(method, X, y_index, n_classes, seed)
+                held_out = self._out_of_fold_scores(build, X, y_index, n_classes, seed)
                 self.temperature_ = fit_temperature(held_out, y_index)
         if early_stopping and not log.converged:
             warnings.warn(
@@ -271,11 +279,10 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self._method = method
         self.loss_curve_ = log.loss_curve
         self.validation_scores_ = log.validation_scores if early_stopping else None
         self.n_iter_ = log.n_iter
-        self.embedding_ = method.class_vectors(self.model_).numpy()
+        self.embedding_ = self.model_.head.class_vectors().numpy()
         return self
 
     def _validation_split(self, X, y_index, seed):
@@ -297,12 +304,12 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         the predicted mean for gaussian, the last hidden layer for softmax."""
         X = self._inputs(X)
         with torch.no_grad():
-            return self._method.points(self.model_, X).numpy()
+            return self.model_.points(X).numpy()
 
     def decision_scores(self, X) -> np.ndarray:
         """(n_samples, K) class scores at temperature 1 (logits, or -squared distances)."""
         X = self._inputs(X)
-        return self._scores(self._method, self.model_, X).numpy()
+        return self._scores(self.model_, X).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
         """(n_samples, K) class probabilities, softmax(scores / temperature_); rows sum to 1."""
@@ -320,4 +327,4 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise AttributeError(f"predict_variance needs method='gaussian', not {self.method!r}")
         X = self._inputs(X)
         with torch.no_grad():
-            return self._method.variance(self.model_, X).numpy()
+            return self.model_(X)[1].numpy()

@@ -7,6 +7,8 @@ returns it as `loss(output, y)`, the form `embedlab.train` expects.
 import torch
 import torch.nn.functional as F
 
+from embedlab.codebooks import squared_distances
+
 
 def _check_pair(prediction: torch.Tensor, target: torch.Tensor, name: str) -> None:
     if prediction.shape != target.shape:
@@ -89,7 +91,7 @@ def distance_cross_entropy(
             f"{tuple(features.shape)} and {tuple(prototypes.shape)}"
         )
     _check_class_labels(y, len(features), len(prototypes))
-    squared = (features[:, None, :] - prototypes[None, :, :]).pow(2).sum(-1)
+    squared = squared_distances(features, prototypes)
     return (
         F.cross_entropy(-squared / temperature, y)
         + pull * 0.5 * squared.gather(1, y[:, None]).mean()

@@ -1,20 +1,22 @@
-"""Output layers for many classes, trained on glyphs, and what they cost as K grows (lesson 7).
+"""Output heads for many classes, trained on glyphs, and what they cost as K grows (lesson 7).
 
-One body (an MLP on the glyph pixels) and four output layers ("heads") on its `hidden` features:
+One body (an MLP on the glyph pixels) and one head from `embedlab.heads` on its `hidden`
+features. Lesson 7 compares (parameters for `hidden` features, code dimension d):
 
-- "softmax": a Linear(hidden, K) layer and cross-entropy: hidden·K + K parameters;
-- "cosine": a Linear(hidden, d) layer, cross-entropy over scale·cosine(output, code) with fixed,
+- "softmax": a Linear(hidden, K) layer and cross-entropy: hidden·K + K;
+- "cosine": a Linear(hidden, d) layer, cross-entropy over s·cosine(output, code) with fixed,
   spread-out unit codes (the "fixed classifier" of Hoffer et al., 2018): hidden·d + d + 1;
-- "mse": the same layer regressed onto the codes with a squared error (lesson 3), decoded to the
-  nearest code: hidden·d + d;
-- "learned": a distance cross-entropy onto learned class vectors (Yang et al., 2018, lesson 5):
-  hidden·d + d + K·d.
+- "fixed": the same layer regressed onto the codes with MSE (lesson 3): hidden·d + d;
+- "learned": a distance cross-entropy onto learned class vectors (Yang et al., 2018, lesson 5),
+  started small: hidden·d + d + K·d;
+- "learned_cosine": learned vectors compared by angle, with a learned scale: hidden·d + d + K·d + 1;
+- "label_embedding": the Label Embedding Network (Sun et al., 2017): two K-way layers and a
+  K × K label embedding, 2·(hidden·K + K) + K².
 
-Every score is computed as a matrix product ((n, d) @ (d, K)), never by broadcasting an (n, K, d)
-difference, so 100,000 classes fit in memory.
+Every score is a matrix product ((n, d) @ (d, K)), never an (n, K, d) difference, so 100,000
+classes fit in memory.
 """
 
-import functools
 import math
 import time
 from importlib import resources
@@ -22,14 +24,14 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from embedlab.codebooks import sphere_codes
 from embedlab.glyphs import GlyphSplit, accuracy_up_to_homoglyphs, jitter, top_k_accuracy
+from embedlab.heads import Head, make_head
+from embedlab.models import _body
 
-METHODS = ("softmax", "cosine", "mse", "learned")
-RESULTS = ("accuracy", "homoglyphs", "cost", "decoding")
+METHODS = ("softmax", "cosine", "fixed", "learned", "learned_cosine", "label_embedding")
+RESULTS = ("accuracy", "curves", "homoglyphs", "cost", "decoding")
 # Learned class vectors start tiny. Two classes shown the same images get the same gradients, so
 # only their initial difference keeps them apart: N(0, 1) starts kept every homoglyph pair apart
 # (0 of 34 recovered on Latin/Greek/Cyrillic capitals), 0.01·N(0, 1) starts joined 28 of 34.
@@ -38,95 +40,39 @@ LEARNED_INIT_SCALE = 0.01
 
 def load_many_classes_results(part: str) -> pd.DataFrame:
     """The results `benchmarks/many_classes.py` (`make bench`) wrote and embedlab ships:
-    "accuracy" (per method, K and seed), "homoglyphs" (recovery by class vectors), "cost"
-    (training step, prediction and memory per method and K), "decoding" (exact vs HNSW)."""
+    "accuracy" (per method, K and seed), "curves" (held-out accuracy by epoch at K = 959),
+    "homoglyphs" (recovery by class vectors), "cost" (training step, prediction and memory per
+    method and K), "decoding" (exact vs HNSW)."""
     if part not in RESULTS:
         raise ValueError(f"unknown part {part!r}; choose one of {', '.join(RESULTS)}")
     with resources.files("embedlab").joinpath(f"many_classes_{part}.csv").open() as handle:
         return pd.read_csv(handle)
 
 
-def fixed_codes(n_classes: int, dim: int, seed: int = 0) -> torch.Tensor:
-    """(K, d) unit codes: spread over the sphere by repulsion up to K = 2000, random beyond."""
-    return _fixed_codes(n_classes, dim, seed).clone()
-
-
-@functools.cache
-def _fixed_codes(n_classes: int, dim: int, seed: int) -> torch.Tensor:
-    if n_classes <= 2000:
-        return sphere_codes(n_classes, dim, seed=seed, steps=200)
-    generator = torch.Generator().manual_seed(seed)
-    return F.normalize(torch.randn(n_classes, dim, generator=generator), dim=1)
-
-
-def squared_distances(outputs: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
-    """(n, K) squared distances ‖o‖² + ‖v‖² − 2 o·v between outputs (n, d) and vectors (K, d)."""
-    return (
-        outputs.pow(2).sum(1, keepdim=True) + vectors.pow(2).sum(1) - 2 * outputs @ vectors.T
-    ).clamp_min(0)
-
-
-class OutputLayer(nn.Module):
-    """The head of one method on (n, hidden) features; `scores` ranks the K classes."""
-
-    def __init__(self, method: str, hidden: int, n_classes: int, dim: int = 64, seed: int = 0):
-        super().__init__()
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2:
-            raise ValueError(f"dim must be an integer >= 2, got {dim!r}")
-        self.method = method
-        self.linear = nn.Linear(hidden, n_classes if method == "softmax" else dim)
-        if method in ("cosine", "mse"):
-            self.register_buffer("codes", fixed_codes(n_classes, dim, seed))
-        if method == "cosine":
-            self.log_scale = nn.Parameter(torch.tensor(math.log(16.0)))
-        if method == "learned":  # small start: look-alike classes can end up together
-            generator = torch.Generator().manual_seed(seed)
-            start = LEARNED_INIT_SCALE * torch.randn(n_classes, dim, generator=generator)
-            self.codes = nn.Parameter(start)
-
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        """(n, K) logits for softmax, else the (n, d) point in code space."""
-        return self.linear(features)
-
-    def scores(self, output: torch.Tensor) -> torch.Tensor:
-        """(n, K) class scores, higher is better (the logits the loss sees, except for mse).
-
-        For mse and learned: minus the squared distance to each code, up to a per-row constant.
-        """
-        if self.method == "softmax":
-            return output
-        if self.method == "cosine":
-            return self.log_scale.exp() * F.normalize(output, dim=1) @ self.codes.T
-        # -‖o − c‖² without the −‖o‖² that every class shares: same ranking, same softmax
-        return 2 * output @ self.codes.T - self.codes.pow(2).sum(dim=1)
-
-    def loss(self, output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if self.method == "mse":
-            return (output - self.codes[y]).pow(2).sum(1).mean()
-        loss = F.cross_entropy(self.scores(output), y)
-        if self.method == "learned":  # Yang et al.'s pull towards the own class vector
-            loss = loss + 1e-3 * 0.5 * (output - self.codes[y]).pow(2).sum(1).mean()
-        return loss
-
-    def n_parameters(self) -> int:
-        """Trained numbers in the output layer (fixed codes are not trained)."""
-        return sum(p.numel() for p in self.parameters())
+def glyph_head(method: str, hidden: int, n_classes: int, dim: int = 64, seed: int = 0) -> Head:
+    """The head `method` as lesson 7 uses it: fixed codes spread on the sphere, learned vectors
+    started small; softmax and the label embedding have no code dimension."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2:
+        raise ValueError(f"dim must be an integer >= 2, got {dim!r}")
+    if method in ("softmax", "label_embedding"):
+        return make_head(method, hidden, n_classes)
+    if method in ("cosine", "fixed"):
+        return make_head(method, hidden, n_classes, dim=dim, codebook="sphere", seed=seed)
+    return make_head(method, hidden, n_classes, dim=dim, init_scale=LEARNED_INIT_SCALE)
 
 
 class GlyphNet(nn.Module):
-    """MLP body n_inputs → width → hidden (ReLU) followed by one method's `OutputLayer`."""
+    """MLP body n_inputs → width → hidden (ReLU) followed by one method's head."""
 
     def __init__(self, n_inputs: int, n_classes: int, method: str = "softmax", dim: int = 64,
                  hidden: int = 256, seed: int = 0, width: int = 512):  # fmt: skip
         super().__init__()
-        self.body = nn.Sequential(
-            nn.Linear(n_inputs, width), nn.ReLU(), nn.Linear(width, hidden), nn.ReLU()
-        )
-        self.head = OutputLayer(method, hidden, n_classes, dim, seed)
+        self.body = _body(n_inputs, (width, hidden))
+        self.head = glyph_head(method, hidden, n_classes, dim, seed)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
 
     @torch.no_grad()
@@ -138,11 +84,13 @@ class GlyphNet(nn.Module):
 
 def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epochs: int = 20,
                   seed: int = 0, augment: bool = True, batch_size: int = 256,
-                  lr: float = 2e-3, hidden: int = 256, width: int = 512) -> GlyphNet:  # fmt: skip
+                  lr: float = 2e-3, hidden: int = 256, width: int = 512,
+                  on_epoch=None) -> GlyphNet:  # fmt: skip
     """Train a `GlyphNet` on `split` with Adam and a cosine-decaying learning rate.
 
     With `augment`, every epoch sees the training images moved again by a fresh small jitter
-    (the body then learns shapes, not pixels). Seeded: same arguments, same model.
+    (the body then learns shapes, not pixels). `on_epoch(epoch, model)`, if given, is called
+    after each epoch (1, 2, ...): for learning curves. Seeded: same arguments, same model.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
@@ -153,7 +101,7 @@ def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epo
     steps = epochs * math.ceil(len(split.y_train) / batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
     size = split.image_size
-    for _ in range(epochs):
+    for epoch in range(epochs):
         model.train()
         X = split.X_train
         if augment:
@@ -165,6 +113,8 @@ def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epo
             model.head.loss(model(X[batch]), split.y_train[batch]).backward()
             optimizer.step()
             schedule.step()
+        if on_epoch is not None:
+            on_epoch(epoch + 1, model)
     model.eval()
     return model
 
@@ -197,14 +147,15 @@ def homoglyph_recovery(vectors: torch.Tensor, pairs: list[tuple[int, int]]) -> f
     return sum(pair in closest for pair in pairs) / len(pairs)
 
 
-def time_training_step(head: OutputLayer, batch_size: int = 256, repeats: int = 5) -> float:
-    """Median seconds of one training step of `head` on random (batch, hidden) features:
-    forward, loss, backward and an Adam step, after one warm-up step."""
+def time_training_step(head: Head, in_features: int = 256, batch_size: int = 256,
+                       repeats: int = 5) -> float:  # fmt: skip
+    """Best-of-`repeats` seconds of one training step of `head` on random (batch, in_features)
+    features: forward, loss, backward and an Adam step, after one warm-up step. The best of
+    several is the least disturbed by anything else the machine does."""
     torch.manual_seed(0)
     optimizer = torch.optim.Adam(head.parameters(), lr=1e-3)
-    features = torch.randn(batch_size, head.linear.in_features)
-    y = torch.randint(len(head.codes) if head.method != "softmax" else head.linear.out_features,
-                      (batch_size,))  # fmt: skip
+    features = torch.randn(batch_size, in_features)
+    y = torch.randint(head.n_classes, (batch_size,))
     times = []
     for _ in range(repeats + 1):
         start = time.perf_counter()
@@ -212,14 +163,15 @@ def time_training_step(head: OutputLayer, batch_size: int = 256, repeats: int = 
         head.loss(head(features), y).backward()
         optimizer.step()
         times.append(time.perf_counter() - start)
-    return float(np.median(times[1:]))
+    return float(min(times[1:]))
 
 
 @torch.no_grad()
-def time_prediction(head: OutputLayer, n_samples: int = 1024, repeats: int = 3) -> float:
+def time_prediction(head: Head, in_features: int = 256, n_samples: int = 1024,
+                    repeats: int = 3) -> float:  # fmt: skip
     """Best-of-`repeats` seconds to score every class and pick the best for `n_samples` inputs
     (exact decoding: one matrix product and an argmax)."""
-    features = torch.randn(n_samples, head.linear.in_features)
+    features = torch.randn(n_samples, in_features)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()

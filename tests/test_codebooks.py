@@ -331,7 +331,9 @@ def test_error_messages_in_full(call, message):
 def test_integer_and_double_codes_are_handled():
     assert separation(torch.tensor([[0, 1], [1, 0]]))["min_distance"] == pytest.approx(2**0.5)
     point = torch.tensor([[0.1, 0.7]], dtype=torch.float64)  # not exact in float32
-    assert squared_distances(point, torch.cat([point, point + 1])).tolist() == [[0.0, 2.0]]
+    assert squared_distances(point, torch.cat([point, point + 1])).tolist() == [
+        [0.0, pytest.approx(2.0)]
+    ]
 
 
 def test_separation_all_numbers_pinned():
@@ -376,3 +378,11 @@ def test_separation_of_opposite_codes_is_180_degrees_not_nan():
     # the normalised dot product comes out as -1.0000001 here: the clamp keeps acos defined
     angle = separation(torch.tensor([[0.3, 0.3], [-0.3, -0.3]]))["min_angle_deg"]
     assert angle == pytest.approx(180.0, abs=1e-3)
+
+
+def test_squared_distances_pass_gradient_to_both_sides():
+    outputs = torch.tensor([[0.0, 0.0]], requires_grad=True)
+    codes = torch.tensor([[3.0, 4.0], [1.0, 0.0]], requires_grad=True)
+    squared_distances(outputs, codes).sum().backward()
+    assert codes.grad.tolist() == [[6.0, 8.0], [2.0, 0.0]]  # d/dc ‖o - c‖² = 2 (c - o)
+    assert outputs.grad.tolist() == [[-8.0, -8.0]]

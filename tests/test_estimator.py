@@ -15,15 +15,15 @@ import embedlab.estimator
 from embedlab.calibration import temperature_log_loss
 from embedlab.codebooks import squared_distances
 from embedlab.estimator import EmbeddingClassifier
+from embedlab.heads import HEADS, HeadNetwork
 from embedlab.losses import beta_nll_loss, distance_cross_entropy
-from embedlab.methods import METHODS, make_method
 
 SMALL = dict(
     hidden=(32,), epochs=60, lr=1e-2
 )  # the API checks need correctness, not the last point
 
 
-@parametrize_with_checks([EmbeddingClassifier(method=m, random_state=0, **SMALL) for m in METHODS])
+@parametrize_with_checks([EmbeddingClassifier(method=m, random_state=0, **SMALL) for m in HEADS])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -33,7 +33,7 @@ def iris():
     return load_iris(return_X_y=True)
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", HEADS)
 def test_defaults_are_accurate_in_a_pipeline(iris, method):
     X, y = iris
     scores = cross_val_score(
@@ -42,7 +42,7 @@ def test_defaults_are_accurate_in_a_pipeline(iris, method):
     assert scores.mean() > 0.9
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", HEADS)
 def test_fitted_attributes_and_shapes(iris, method):
     X, y = iris
     names = np.array(["setosa", "versicolor", "virginica"])[y]
@@ -148,7 +148,7 @@ def test_bad_data_fails_clearly():
 # ----------------------------------------------------------------- calibrated probabilities
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", HEADS)
 def test_fitted_temperature_is_positive_and_finite(iris, method):
     X, y = iris
     model = EmbeddingClassifier(method, random_state=0, **SMALL).fit(X, y)
@@ -225,11 +225,10 @@ def test_softmax_temperature_divides_the_logits(iris):
 def initial_loss(method_name, X, y, random_state, **settings):
     """The loss of the untrained network the estimator starts from, computed by hand."""
     seed = int(check_random_state(random_state).randint(2**31 - 1))
-    method = make_method(method_name, hidden=SMALL["hidden"], **settings)
     torch.manual_seed(seed)
-    model = method.build(X.shape[1], len(np.unique(y)), seed)
+    model = HeadNetwork(X.shape[1], SMALL["hidden"], len(np.unique(y)), method_name, **settings)
     output = model(torch.tensor(X, dtype=torch.float32))
-    return model, output
+    return model.head, output
 
 
 @pytest.mark.parametrize("beta", [0.0, 1.0])

@@ -4,7 +4,7 @@ from embedlab.widgets.glyphs import glyph_playground, glyph_widget
 
 
 def test_playground_reports_scores_and_output_layer_sizes():
-    result = glyph_playground(n_classes=10, dim=8, method="mse", epochs=2)
+    result = glyph_playground(n_classes=10, dim=8, method="fixed", epochs=2)
     assert set(result) == {
         "accuracy",
         "homoglyph_accuracy",

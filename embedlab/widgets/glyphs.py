@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from embedlab.glyphs import GlyphSplit, homoglyph_groups, load_glyphs
-from embedlab.many_classes import METHODS, OutputLayer, evaluate, fit_glyph_net
+from embedlab.many_classes import METHODS, evaluate, fit_glyph_net, glyph_head
 from embedlab.playground import Playground
 
 HIDDEN = 64
@@ -36,7 +36,7 @@ def glyph_playground(n_classes: int = 20, dim: int = 16, method: str = "cosine",
     )
     result = evaluate(model, split, list(groups))
     result["output_parameters"] = model.head.n_parameters()
-    result["softmax_parameters"] = OutputLayer("softmax", HIDDEN, n_classes).n_parameters()
+    result["softmax_parameters"] = glyph_head("softmax", HIDDEN, n_classes).n_parameters()
     return result
 
 

@@ -1,0 +1,345 @@
+"""Output heads: one home per classification method (lessons 2-7).
+
+A head reads the features (n, in_features) of a network's body and turns them into an output,
+a loss and class **scores** (n, K): log-probabilities up to a constant per row, at temperature 1.
+The predicted class is the argmax of the scores; probabilities are softmax(scores / T).
+
+name             output (n, ·)            loss                             scores
+softmax          K logits                 cross-entropy                    the logits
+fixed            a point, d numbers       MSE to the fixed class code      -‖o - c_k‖²
+cosine           a point, d numbers       cross-entropy over s·cos(o, c_k)  s·cos(o, c_k)
+gaussian         a mean and a variance    β-NLL (Seitzer et al. 2022)      -‖mean - c_k‖²
+learned          a point, d numbers       distance cross-entropy, learned  -‖o - m_k‖²
+learned_cosine   a point, d numbers       cross-entropy over s·cos(o, m_k)  s·cos(o, m_k)
+label_embedding  two sets of K logits     Label Embedding Network loss     head 1's logits
+
+Fixed codes c_k come from `embedlab.codebooks`; learned vectors m_k and the scale s are trained;
+the cosine heads follow Hoffer et al. (2018, fixed) and Mettes et al. (2019, learned); the
+distance cross-entropy Yang et al. (2018); the label embedding Sun et al. (2017).
+`EmbeddingClassifier`, lessons 5-7, the widgets and the benchmarks all build heads here:
+a new head is one subclass of `Head` and one entry in `HEADS`.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from embedlab.codebooks import CODEBOOKS, make_codebook, squared_distances
+from embedlab.losses import beta_nll_loss, distance_cross_entropy, label_embedding_loss
+from embedlab.models import _body, _check_size
+
+
+class Head(nn.Module):
+    """The output layer of one method on (n, in_features) features; subclasses set `name`."""
+
+    name = ""
+    has_dim = True  # whether `dim` means anything to this head
+    codebook_default: str | None = None  # fixed code book, for heads that use one
+    options: tuple[str, ...] = ()  # settings of its own that `EmbeddingClassifier` passes on
+
+    def __init__(self, in_features: int, n_classes: int, dim: int | None = None,
+                 codebook: str | None = None, seed: int = 0):  # fmt: skip
+        super().__init__()
+        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
+            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+        self.check_settings(dim, codebook)
+        self.codebook = codebook or self.codebook_default
+        self.n_classes = n_classes
+
+    @classmethod
+    def check_settings(cls, dim: int | None, codebook: str | None = None) -> None:
+        """Raise a ValueError naming `dim` or `codebook` when this head cannot take it."""
+        if dim is not None and not cls.has_dim:
+            raise ValueError(
+                f"dim: method={cls.name!r} outputs one logit per class and has no embedding "
+                f"dimension; leave dim=None, got dim={dim!r}"
+            )
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
+            raise ValueError(f"dim must be None or an integer >= 1, got dim={dim!r}")
+        if cls.codebook_default and codebook is not None and codebook not in CODEBOOKS:
+            raise ValueError(
+                f"unknown code book {codebook!r}; choose one of {', '.join(CODEBOOKS)}"
+            )
+
+    def _fixed_codes(self, dim: int | None, seed: int) -> torch.Tensor:
+        """Registers and returns the (K, d) fixed class codes, a buffer that moves with the head."""
+        self.register_buffer("codes", make_codebook(self.codebook, self.n_classes, dim, seed))
+        return self.codes
+
+    def loss(self, output, y: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def scores(self, output) -> torch.Tensor:
+        """(n, K) class scores: log-probabilities up to a constant per row, at temperature 1."""
+        raise NotImplementedError
+
+    def points(self, features: torch.Tensor, output) -> torch.Tensor:
+        """(n, d) outputs in the space where `class_vectors` live."""
+        return output
+
+    def class_vectors(self) -> torch.Tensor:
+        """(K, d) one vector per class, in the space of `points` (detached)."""
+        return self.codes.detach().clone()
+
+    def n_parameters(self) -> int:
+        """Numbers the head trains (fixed codes are not trained)."""
+        return sum(p.numel() for p in self.parameters())
+
+
+class SoftmaxHead(Head):
+    """K logits and cross-entropy (lesson 2); its class vectors are the weight rows."""
+
+    name = "softmax"
+    has_dim = False
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0):
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        self.linear = nn.Linear(in_features, n_classes)
+
+    def forward(self, features):
+        return self.linear(features)
+
+    def loss(self, output, y):
+        return F.cross_entropy(output, y)
+
+    def scores(self, output):
+        return output
+
+    def points(self, features, output):
+        return features
+
+    def class_vectors(self):
+        return self.linear.weight.detach().clone()
+
+
+class FixedCodesHead(Head):
+    """Regression onto fixed class codes with MSE (lesson 3), decoded to the nearest code."""
+
+    name = "fixed"
+    codebook_default = "simplex"
+    options = ("codebook",)
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0):
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        codes = self._fixed_codes(dim, seed)
+        self.linear = nn.Linear(in_features, codes.shape[1])
+
+    def forward(self, features):
+        return self.linear(features)
+
+    def loss(self, output, y):
+        return F.mse_loss(output, self.codes[y])
+
+    def scores(self, output):
+        return -squared_distances(output, self.codes)
+
+
+def cosine_dim(n_classes: int) -> int:
+    """The default dimension of the cosine heads: K, and at least 3. With only the K - 1 that a
+    simplex needs, directions live on a circle for K = 3, and an output pointing away from its
+    class cannot turn past a wrong code: Iris stayed at 0.65 training accuracy (one class never
+    predicted), against 0.99 with 3 dimensions. A 1-D output's direction (its sign) has no
+    gradient at all."""
+    return max(3, n_classes)
+
+
+class CosineCodesHead(Head):
+    """Cross-entropy over s·cosine(output, code) with fixed, spread-out unit codes and a learned
+    scale s (Hoffer et al. 2018; lesson 7). Only directions count."""
+
+    name = "cosine"
+    codebook_default = "simplex"
+    options = ("codebook",)
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0, scale=16.0):
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        codes = self._fixed_codes(dim if dim is not None else cosine_dim(n_classes), seed)
+        self.codes = F.normalize(codes, dim=1)
+        self.linear = nn.Linear(in_features, codes.shape[1])
+        self.log_scale = nn.Parameter(torch.tensor(math.log(scale)))
+
+    def forward(self, features):
+        return self.linear(features)
+
+    def loss(self, output, y):
+        return F.cross_entropy(self.scores(output), y)
+
+    def scores(self, output):
+        return self.log_scale.exp() * F.normalize(output, dim=1) @ self.codes.T
+
+
+class GaussianHead(Head):
+    """A mean and a variance per code coordinate, trained with β-NLL (lesson 4), decoded to the
+    nearest code to the mean. The variance is softplus(raw) + `min_variance`."""
+
+    name = "gaussian"
+    codebook_default = "simplex"
+    options = ("codebook", "beta", "min_variance")
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
+                 beta: float = 0.5, min_variance: float = 1e-3):  # fmt: skip
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        if not beta >= 0:
+            raise ValueError(f"beta must be >= 0, got {beta}")
+        if not min_variance > 0:
+            raise ValueError(f"min_variance must be > 0, got {min_variance}")
+        codes = self._fixed_codes(dim, seed)
+        self.mean_head = nn.Linear(in_features, codes.shape[1])
+        self.variance_head = nn.Linear(in_features, codes.shape[1])
+        self.beta, self.min_variance = beta, min_variance
+
+    def forward(self, features):
+        variance = F.softplus(self.variance_head(features)) + self.min_variance
+        return self.mean_head(features), variance
+
+    def loss(self, output, y):
+        mean, variance = output
+        return beta_nll_loss(mean, self.codes[y], variance, self.beta)
+
+    def scores(self, output):
+        return -squared_distances(output[0], self.codes)
+
+    def points(self, features, output):
+        return output[0]
+
+
+class LearnedCodesHead(Head):
+    """Points and learned class vectors (prototypes), trained with a distance cross-entropy plus
+    a small pull to the own vector (Yang et al. 2018; lesson 5). The cross-entropy pushes each
+    point away from the other classes' vectors, so they spread instead of collapsing.
+
+    The vectors are an `nn.Embedding` (so `max_norm` acts as lesson 1 shows), started as
+    `init_scale`·N(0, 1) from torch's global generator. A small start lets look-alike classes
+    end up together (lesson 7); lesson 5's pictures start them at 1 or 5.
+    """
+
+    name = "learned"
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
+                 init_scale: float = 1.0, pull: float = 1e-3,
+                 max_norm: float | None = None):  # fmt: skip
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        if not init_scale > 0:
+            raise ValueError(f"init_scale must be > 0, got {init_scale}")
+        if max_norm is not None and not max_norm > 0:
+            raise ValueError(f"max_norm must be None (off) or > 0, got {max_norm}")
+        dim = dim if dim is not None else max(2, n_classes - 1)
+        self.linear = nn.Linear(in_features, dim)
+        self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
+        nn.init.normal_(self.codes.weight, std=init_scale)
+        self.pull = pull
+
+    def forward(self, features):
+        return self.linear(features)
+
+    def loss(self, output, y):
+        return distance_cross_entropy(output, y, self.codes.weight, pull=self.pull)
+
+    def scores(self, output):
+        return -squared_distances(output, self.codes.weight)
+
+    def class_vectors(self):
+        return self.codes.weight.detach().clone()
+
+
+class LearnedCosineHead(LearnedCodesHead):
+    """Learned class vectors compared by angle: cross-entropy over s·cos(output, m_k) with a
+    learned scale s (lesson 5's cosine; Mettes et al. 2019). Class vectors are unit length."""
+
+    name = "learned_cosine"
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
+                 init_scale: float = 1.0, scale: float = 16.0,
+                 max_norm: float | None = None):  # fmt: skip
+        dim = dim if dim is not None else cosine_dim(n_classes)
+        super().__init__(in_features, n_classes, dim, codebook, seed, init_scale, 0.0, max_norm)
+        self.log_scale = nn.Parameter(torch.tensor(math.log(scale)))
+
+    def loss(self, output, y):
+        return F.cross_entropy(self.scores(output), y)
+
+    def scores(self, output):
+        unit = F.normalize(self.codes.weight, dim=1)
+        return self.log_scale.exp() * F.normalize(output, dim=1) @ unit.T
+
+    def class_vectors(self):
+        return F.normalize(self.codes.weight.detach(), dim=1)
+
+
+class LabelEmbeddingHead(Head):
+    """The Label Embedding Network (Sun et al. 2017; lesson 5): head 1 classifies, head 2 sees
+    the features with the gradient stopped, and a learned (K, K) label embedding E, started at
+    the identity, gives each class a soft target softmax(E[y]). Class vectors: softmax(E) rows."""
+
+    name = "label_embedding"
+    has_dim = False
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
+                 hinge_reduction: str = "sum"):  # fmt: skip
+        super().__init__(in_features, n_classes, dim, codebook, seed)
+        self.head = nn.Linear(in_features, n_classes)
+        self.watcher = nn.Linear(in_features, n_classes)
+        self.label_embedding = nn.Parameter(torch.eye(n_classes))
+        self.hinge_reduction = hinge_reduction
+
+    def forward(self, features):
+        return self.head(features), self.watcher(features.detach())
+
+    def loss(self, output, y):
+        return label_embedding_loss(
+            *output, y, self.label_embedding, hinge_reduction=self.hinge_reduction
+        )
+
+    def scores(self, output):
+        return output[0]
+
+    def points(self, features, output):
+        return output[0]
+
+    def class_vectors(self):
+        return torch.softmax(self.label_embedding.detach(), dim=1)
+
+
+HEADS: dict[str, type[Head]] = {
+    head.name: head
+    for head in (SoftmaxHead, FixedCodesHead, CosineCodesHead, GaussianHead, LearnedCodesHead,
+                 LearnedCosineHead, LabelEmbeddingHead)
+}  # fmt: skip
+
+
+def make_head(name: str, in_features: int, n_classes: int, **settings) -> Head:
+    """The head called `name` (see `HEADS`) on `in_features` features for `n_classes` classes;
+    `settings` are its constructor's (dim, codebook, seed, and the head's own)."""
+    if name not in HEADS:
+        raise ValueError(f"unknown method {name!r}; choose one of {', '.join(HEADS)}")
+    return HEADS[name](in_features, n_classes, **settings)
+
+
+class HeadNetwork(nn.Module):
+    """An MLP body (Linear -> ReLU for each size in `hidden`) and one head on its features."""
+
+    def __init__(self, n_features: int, hidden: tuple[int, ...], n_classes: int, method: str,
+                 **settings):  # fmt: skip
+        super().__init__()
+        hidden = tuple(_check_size(h, "hidden size") for h in hidden)
+        if not hidden:
+            raise ValueError("hidden must name at least one layer size (the head reads features)")
+        self.body = _body(n_features, hidden)
+        self.head = make_head(method, hidden[-1], n_classes, **settings)
+
+    def forward(self, X: torch.Tensor):
+        return self.head(self.body(X))
+
+    def loss(self, output, y: torch.Tensor) -> torch.Tensor:
+        return self.head.loss(output, y)
+
+    def scores(self, X: torch.Tensor) -> torch.Tensor:
+        """(n, K) class scores of inputs X (n, n_features)."""
+        return self.head.scores(self(X))
+
+    def points(self, X: torch.Tensor) -> torch.Tensor:
+        """(n, d) the inputs in the space of the head's class vectors."""
+        features = self.body(X)
+        return self.head.points(features, self.head(features))
