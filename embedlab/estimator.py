@@ -58,6 +58,9 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     hidden : sizes of the hidden layers.
     epochs : the budget: at most this many passes over the data (fewer if training converges).
     lr : Adam's learning rate.
+    alpha : strength of the L2 penalty (weight decay), named as in scikit-learn's `MLPClassifier`:
+        Adam adds alpha·w to the gradient of every weight w (MLPClassifier adds alpha·w divided by
+        the batch size). 0 (the default) is none.
     batch_size : samples per step; "auto" is min(200, n); None is one batch of everything.
     early_stopping : hold out `validation_fraction` of the training data and stop when its
         accuracy has not improved by `tol` for `n_iter_no_change` epochs, keeping the best epoch;
@@ -92,6 +95,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         hidden: tuple[int, ...] = (100, 100),
         epochs: int = 100,
         lr: float = 3e-3,
+        alpha: float = 0.0,
         batch_size="auto",
         early_stopping="auto",
         validation_fraction: float = 0.1,
@@ -110,6 +114,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.hidden = hidden
         self.epochs = epochs
         self.lr = lr
+        self.alpha = alpha
         self.batch_size = batch_size
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -164,6 +169,10 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"temperature must be 'auto' or a finite number > 0, got {self.temperature!r}"
             )
+        if isinstance(self.alpha, bool) or not (
+            isinstance(self.alpha, numbers.Real) and 0 <= self.alpha < np.inf
+        ):
+            raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
         if not self.min_variance > 0:
@@ -206,6 +215,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             torch.tensor(y_index, dtype=torch.int64),
             epochs=self.epochs,
             lr=self.lr,
+            weight_decay=float(self.alpha),
             batch_size=self._batch_size(len(X)),
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,

@@ -72,17 +72,21 @@ def fit_network(
     validation_score: Callable[[nn.Module], float] | None = None,
     verbose: bool = False,
     device: torch.device | str = "cpu",
+    weight_decay: float = 0.0,
 ) -> FitLog:
     """Train `model` (moved to `device`) with Adam on X (n, d) float32 and labels y (n,) int64
     kept on the CPU; each step computes `loss_fn(model(X_batch), y_batch)`.
 
     `validation_score(model)` (higher is better), if given, is called in eval mode after every
     epoch and drives early stopping; without it every epoch of the budget runs. Batches are
-    drawn with torch's global generator.
+    drawn with torch's global generator. `weight_decay` is Adam's: it adds weight_decay·w to the
+    gradient of every parameter w (an L2 penalty of weight_decay/2·‖w‖²).
     """
     device = torch.device(device)
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr, fused=device.type in ("cpu", "cuda"))
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=lr, weight_decay=weight_decay, fused=device.type in ("cpu", "cuda")
+    )
     n = len(X)
     step = min(batch_size, n)
     log = FitLog()

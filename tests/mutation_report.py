@@ -84,7 +84,7 @@ def main() -> int:
     lines = [
         "# Mutation testing of embedlab's core modules",
         "",
-        "Written by `make mutation` (mutmut, see CONTRIBUTING.md). *Killed*: a unit test failed on the "
+        "Written by `make mutation` (mutmut; CONTRIBUTING.md). *Killed*: a unit test failed on the "
         "mutant. *Equivalent*: the mutant cannot change behaviour (reason given below). *Score*: "
         "killed / (mutants - equivalent).",
         "",

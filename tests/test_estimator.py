@@ -115,6 +115,9 @@ def test_not_fitted_and_wrong_feature_count(iris):
         ({"codebook": "hadamard", "dim": 3}, "power of two"),
         ({"codebook": "simplex", "dim": 1}, "dim >= n_classes - 1"),
         ({"method": "gaussian", "beta": -1.0}, "beta"),
+        ({"alpha": -1e-4}, "alpha must be a finite number >= 0, got -0.0001"),
+        ({"alpha": True}, "alpha must be a finite number >= 0"),
+        ({"alpha": float("nan")}, "alpha must be"),
         ({"temperature": 0.0}, "temperature"),
         ({"temperature": "hot"}, "temperature must be 'auto' or a finite number > 0, got 'hot'"),
         ({"temperature": float("inf")}, "temperature"),
@@ -362,3 +365,17 @@ def test_impossible_training_settings_name_the_argument(iris, params, message):
     X, y = iris
     with pytest.raises(ValueError, match=message):
         EmbeddingClassifier(**params).fit(X, y)
+
+
+def test_alpha_is_weight_decay_and_shrinks_the_weights(iris, monkeypatch):
+    X, y = iris
+    calls = spy_on_fit_network(monkeypatch)
+    plain = EmbeddingClassifier("softmax", random_state=0, **SMALL).fit(X, y)
+    decayed = EmbeddingClassifier("softmax", alpha=0.1, random_state=0, **SMALL).fit(X, y)
+    assert [c["weight_decay"] for c in calls][-1] == 0.1 and calls[0]["weight_decay"] == 0.0
+
+    def norm(model):
+        return sum(p.pow(2).sum().item() for p in model.model_.parameters())
+
+    assert norm(decayed) < 0.8 * norm(plain)
+    assert EmbeddingClassifier().get_params()["alpha"] == 0.0  # default: no penalty
