@@ -338,7 +338,7 @@ EXERCISES = {
                 0.93,
                 1.0,
                 "make_pipeline(StandardScaler(), EmbeddingClassifier(method='fixed', "
-                "codebook='onehot', random_state=0)) and cross_val_score(..., X, y, cv=5).mean() "
+                "codebook='onehot', random_state=0)) and cross_val_score(..., X, y, cv=3).mean() "
                 "on load_dataset('wine'). Without the scaler the score drops.",
             ),
             "one-hot regression (the square loss of Hui & Belkin) is as good as softmax on wine.",
