@@ -60,7 +60,16 @@ class Playground(widgets.VBox):
         """The widget's bundle plus its current picture as image/png: front ends with a widget
         manager show the live widget (JupyterLab ranks the widget view first); a stored notebook,
         GitHub's preview and the course website (scripts/build_site.py) show the picture."""
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        base = getattr(super(), "_repr_mimebundle_", None)
+        if base is not None:
+            bundle = base(**kwargs) or {}
+        else:  # ipywidgets 7 (Colab's) displays through _ipython_display_: the same two entries
+            bundle = {
+                "text/plain": repr(self),
+                "application/vnd.jupyter.widget-view+json": {
+                    "version_major": 2, "version_minor": 0, "model_id": self._model_id,
+                },
+            }  # fmt: skip
         if self.image.value:
             bundle["image/png"] = base64.b64encode(bytes(self.image.value)).decode()
         return bundle

@@ -9,16 +9,12 @@ is a failure. Screenshots go to tests/artifacts/.
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, INSTALL_HINT, REQUIRE_BROWSER
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from chromium import CHROMIUM, INSTALL_HINT, REQUIRE_BROWSER, move_slider_and_wait_for_redraw
+from notebook_server import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -35,12 +31,6 @@ pytestmark = [
         reason=f"browser tests SKIPPED: no chromium on the PATH ({INSTALL_HINT})",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -74,36 +64,13 @@ def lab(tmp_path_factory):
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(home / "server.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"JupyterLab did not start; log:\n{(home / 'server.log').read_text()}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()  # shuts its kernels down too
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with running(command, env, home / "server.log", port, TOKEN, "JupyterLab") as url:
+        yield url
 
 
 def run_menu_command(page, menu: str, command: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
     page.locator(f'li[data-command="{command}"]').click()
-
-
-def picture_source(page) -> str:
-    """The blob URL of the playground's picture; a redraw gives it a new one."""
-    return page.locator(".embedlab-playground img").first.get_attribute("src") or ""
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -143,27 +110,7 @@ def test_notebook_runs_and_its_widget_responds(lab, browser, notebook):
         failed = [t for t in texts if "Traceback" in t or "Error:" in t.split("\n")[0]]
         assert not failed, f"{notebook.name} shows an error:\n{failed[0][:2000]}"
 
-        playground = page.locator(".embedlab-playground").first
-        playground.wait_for(timeout=30_000)
-        playground.scroll_into_view_if_needed()
-        playground.locator("img").first.wait_for(timeout=30_000)
-        before = picture_source(page)
-        handle = playground.locator(".noUi-handle").first
-        handle.focus()
-        handle.press("ArrowRight")
-        try:
-            page.wait_for_function(
-                """(before) => {
-                    const img = document.querySelector('.embedlab-playground img');
-                    return img && img.src && img.src !== before;
-                }""",
-                arg=before,
-                timeout=30_000,
-            )
-        except PlaywrightTimeoutError:
-            pytest.fail(f"{notebook.name}: the widget did not redraw after a control moved")
-        after = playground.inner_text()
-        assert "Callback failed" not in after and "Traceback" not in after, after[:2000]
+        move_slider_and_wait_for_redraw(page, ".noUi-handle", notebook.name)
         assert not errors, f"JavaScript errors in the page: {errors}"
     finally:
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}.png"), full_page=False)

@@ -10,15 +10,12 @@ is shut down after it, as a learner's tab would be. Screenshots go to tests/arti
 
 import os
 import shutil
-import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from chromium import CHROMIUM, INSTALL_HINT
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from chromium import CHROMIUM, INSTALL_HINT, move_slider_and_wait_for_redraw
+from notebook_server import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -41,35 +38,15 @@ def classic(tmp_path_factory):
     home = tmp_path_factory.mktemp("classic")
     for notebook in NOTEBOOKS:
         shutil.copy(notebook, home / notebook.name)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"MPLBACKEND", "OMP_NUM_THREADS"}}
     env.update(JUPYTER_RUNTIME_DIR=str(home / ".runtime"), JUPYTER_CONFIG_DIR=str(home / ".config"))
     command = [
         JUPYTER, "notebook", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
         f"--NotebookApp.token={TOKEN}", f"--notebook-dir={home}", "--allow-root",
     ]  # fmt: skip
-    log = open(home / "server.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"Notebook did not start; log:\n{(home / 'server.log').read_text()}")
-            time.sleep(0.5)
-    yield url
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with running(command, env, home / "server.log", port, TOKEN, "Notebook") as url:
+        yield url
 
 
 def widget_manager_ready(page, console: list[str]) -> None:
@@ -129,27 +106,7 @@ def test_lesson_runs_and_its_widget_redraws_in_classic_notebook(classic, browser
         failed = page.locator(".output_error").all_inner_texts()
         assert not failed, f"{notebook.name} shows an error:\n{failed[0][:2000]}"
 
-        playground = page.locator(".embedlab-playground").first
-        playground.wait_for(timeout=30_000)
-        playground.scroll_into_view_if_needed()
-        playground.locator("img").first.wait_for(timeout=30_000)
-        before = playground.locator("img").first.get_attribute("src")
-        handle = playground.locator(".ui-slider-handle").first
-        handle.focus()
-        handle.press("ArrowRight")
-        try:
-            page.wait_for_function(
-                """(before) => {
-                    const img = document.querySelector('.embedlab-playground img');
-                    return img && img.src && img.src !== before;
-                }""",
-                arg=before,
-                timeout=30_000,
-            )
-        except PlaywrightTimeoutError:
-            pytest.fail(f"{notebook.name}: the widget did not redraw after its slider moved")
-        text = playground.inner_text()
-        assert "Callback failed" not in text and "Traceback" not in text, text[:2000]
+        move_slider_and_wait_for_redraw(page, ".ui-slider-handle", notebook.name)
         assert not errors, f"JavaScript errors in the page: {errors}"
     finally:
         page.screenshot(path=str(ARTIFACTS / f"classic-{notebook.stem}.png"), full_page=False)
