@@ -4,10 +4,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
-from embedlab.seeding import set_threads  # noqa: E402
-
-set_threads(1)  # as every lesson does: pinned values come from one thread
+# One thread, as every lesson's set_threads(1): pinned values come from one thread. Set here
+# directly, not through embedlab.seeding, which `make mutation` mutates (a mutant must not break
+# the import of every test).
+torch.set_num_threads(1)
+threadpool_limits(1)
 
 
 @pytest.fixture(autouse=True)
