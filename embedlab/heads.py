@@ -46,7 +46,7 @@ class Head(nn.Module):
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
         self.check_settings(dim, codebook)
         self.codebook = codebook or self.codebook_default
-        self.n_classes = n_classes
+        self.in_features, self.n_classes = in_features, n_classes
 
     @classmethod
     def check_settings(cls, dim: int | None, codebook: str | None = None) -> None:

@@ -201,3 +201,62 @@ def test_learned_parts_receive_gradient(name):
                "label_embedding": "label_embedding", "cosine": "log_scale"}[name]  # fmt: skip
     grad = dict(head.named_parameters())[learned].grad
     assert grad is not None and grad.abs().sum() > 0
+
+
+def test_the_seed_codebook_and_dim_reach_the_fixed_codes():
+    a = make_head("cosine", 8, 5, dim=4, codebook="sphere", seed=0).codes
+    b = make_head("cosine", 8, 5, dim=4, codebook="sphere", seed=1).codes
+    assert a.shape == (5, 4) and not torch.allclose(a, b)  # the seed draws the sphere codes
+    assert torch.allclose(a, make_head("cosine", 8, 5, dim=4, codebook="sphere", seed=0).codes)
+    fixed = make_head("fixed", 8, 5, dim=4, codebook="sphere", seed=1)
+    assert torch.allclose(fixed.codes, b) and fixed.linear.out_features == 4
+    assert make_head("fixed", 8, 5).codes.shape == (5, 4)  # simplex: K - 1
+    assert make_head("fixed", 8, 5, codebook="onehot").codes.shape == (5, 5)
+    gaussian = make_head("gaussian", 8, 5, dim=6, codebook="random", seed=2)
+    assert gaussian.codes.shape == (5, 6) and gaussian.mean_head.out_features == 6
+    assert torch.equal(
+        gaussian.codes, make_head("gaussian", 8, 5, dim=6, codebook="random", seed=2).codes
+    )
+    assert not torch.equal(
+        gaussian.codes, make_head("gaussian", 8, 5, dim=6, codebook="random", seed=3).codes
+    )
+    assert make_head("fixed", 8, 3, dim=1, codebook="random").codes.shape == (
+        3,
+        1,
+    )  # dim 1 is allowed
+    with pytest.raises(ValueError, match="unknown code book 'ecoc'; choose one of onehot, random"):
+        make_head("cosine", 8, 3, codebook="ecoc")
+    with pytest.raises(
+        ValueError, match="unknown method 'svm'; choose one of softmax, fixed, cosine"
+    ):
+        make_head("svm", 8, 3)
+
+
+def test_the_head_remembers_its_sizes_and_defaults():
+    head = make_head("gaussian", 8, 3)
+    assert (head.in_features, head.n_classes, head.codebook) == (8, 3, "simplex")
+    assert (head.beta, head.min_variance) == (0.5, 1e-3)
+    assert make_head("learned", 8, 3).pull == 1e-3
+    assert make_head("softmax", 8, 3).codebook is None
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2, got True"):
+        make_head("softmax", 8, True)
+
+
+def test_gaussian_and_label_embedding_points_and_scores():
+    gaussian = make_head("gaussian", 8, 3)
+    features = torch.randn(4, 8)
+    mean, variance = gaussian(features)
+    assert torch.equal(gaussian.points(features, (mean, variance)), mean)
+    at_code = gaussian.scores((gaussian.codes[1:2], variance[:1]))
+    assert at_code.argmax().item() == 1 and at_code[0, 1].item() == pytest.approx(0.0, abs=1e-6)
+    assert (at_code <= 1e-6).all()  # minus a squared distance
+    len_head = make_head("label_embedding", 8, 3)
+    logits, watcher = len_head(features)
+    assert torch.equal(len_head.points(features, (logits, watcher)), logits)
+
+
+def test_the_network_passes_its_settings_to_the_head():
+    model = HeadNetwork(4, (8, 6), 3, "learned", dim=5, init_scale=0.5)
+    assert model.head.class_vectors().shape == (3, 5) and model.head.in_features == 6
+    with pytest.raises(ValueError, match="hidden size must be"):
+        HeadNetwork(4, (8, 0), 3, "softmax")
