@@ -88,11 +88,10 @@ def draw_glyph_set(min_faces: int = MIN_FACES) -> dict[str, np.ndarray]:
     """Every face's drawing of every character `min_faces` faces draw, as the arrays of
     `glyphs_20px.npz`: `images` (n, 20, 20) uint8, `face_index` and `char_index` (n,), the
     `characters` and `faces` they index, and the matplotlib and FreeType versions that drew them."""
-    drawn = {(f, c): draw_glyph(face, c) for f, face in enumerate(FACES) for c in font_characters()}
-    counts: dict[str, int] = {}
-    for (_, c), image in drawn.items():
-        counts[c] = counts.get(c, 0) + (image is not None)
-    characters = [c for c in font_characters() if counts[c] >= min_faces]
+    candidates = font_characters(min_faces)  # mapped by enough faces; some may draw blank
+    drawn = {(f, c): draw_glyph(face, c) for f, face in enumerate(FACES) for c in candidates}
+    counts = {c: sum(drawn[f, c] is not None for f in range(len(FACES))) for c in candidates}
+    characters = [c for c in candidates if counts[c] >= min_faces]
     index = {c: i for i, c in enumerate(characters)}
     kept = [(f, c, im) for (f, c), im in drawn.items() if im is not None and c in index]
     return {
