@@ -38,6 +38,14 @@ class FitLog:
     def n_iter(self) -> int:
         return len(self.loss_curve)
 
+    @property
+    def best_epoch(self) -> int:
+        """The number of epochs whose weights were kept: that of the best validation score (the
+        first, on ties), or every epoch run without validation."""
+        if not self.validation_scores:
+            return self.n_iter
+        return max(range(len(self.validation_scores)), key=self.validation_scores.__getitem__) + 1
+
 
 def resolve_device(device) -> torch.device:
     """ "auto": the GPU torch finds (CUDA, Colab), else the CPU; or any name torch accepts."""

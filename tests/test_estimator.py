@@ -276,7 +276,7 @@ def spy_on_fit_network(monkeypatch):
     real = embedlab.estimator.fit_network
 
     def spy(*args, **kwargs):
-        calls.append(kwargs)
+        calls.append({**kwargs, "n_rows": len(args[2])})
         return real(*args, **kwargs)
 
     monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
@@ -295,7 +295,9 @@ def test_batch_size_auto_is_min_200_n(monkeypatch, batch_size, n, expected):
 
 
 def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkeypatch):
+    """From RETRAIN_BELOW_N samples on, the best epoch's network is kept."""
     X, y = make_blobs(400, 3, centers=4, random_state=0)
+    monkeypatch.setattr(embedlab.estimator, "RETRAIN_BELOW_N", 400)
     calls = spy_on_fit_network(monkeypatch)
     temperatures = []
     real_fit_temperature = embedlab.estimator.fit_temperature
@@ -308,6 +310,7 @@ def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkey
         early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, random_state=0, **SMALL
     ).fit(X, y)
     assert len(calls) == 1  # no cross-fit: the validation slice serves calibration too
+    assert calls[0]["n_rows"] == 320
     assert temperatures == [80]  # 20 % of 400
     assert len(model.validation_scores_) == model.n_iter_ == len(model.loss_curve_)
     assert model.n_iter_ < SMALL["epochs"]  # easy blobs: validation accuracy stops improving
@@ -317,13 +320,43 @@ def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkey
     assert model.score(X_val, y_val) == max(model.validation_scores_)
 
 
+def test_below_retrain_below_n_early_stopping_picks_epochs_then_all_rows_train(monkeypatch):
+    X, y = make_blobs(400, 3, centers=4, cluster_std=3.0, random_state=0)
+    calls = spy_on_fit_network(monkeypatch)
+    temperatures = []
+    real_fit_temperature = embedlab.estimator.fit_temperature
+    monkeypatch.setattr(
+        embedlab.estimator,
+        "fit_temperature",
+        lambda scores, y: temperatures.append(len(y)) or real_fit_temperature(scores, y),
+    )
+    settings = dict(random_state=0, hidden=(16,), lr=1e-2, epochs=60)
+    model = EmbeddingClassifier(
+        early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, **settings
+    ).fit(X, y)
+    stopping, retraining = calls
+    assert (stopping["n_rows"], stopping["epochs"]) == (320, 60)
+    assert temperatures == [80]  # the temperature comes from the slice, not from refits
+    scores = model.validation_scores_
+    best = scores.index(max(scores)) + 1
+    assert len(scores) < 60 and best < len(scores)  # it stopped, after its best epoch
+    assert (retraining["n_rows"], retraining["epochs"]) == (400, best)
+    assert model.n_iter_ == len(model.loss_curve_) == best
+    # the same network as a plain fit of `best` epochs on all rows with that temperature
+    plain = EmbeddingClassifier(
+        early_stopping=False, temperature=model.temperature_, **{**settings, "epochs": best}
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+
+
 def test_early_stopping_auto_turns_on_from_a_data_size(monkeypatch, iris):
     X, y = iris
     small = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
     assert small.validation_scores_ is None and small.n_iter_ == SMALL["epochs"]
     monkeypatch.setattr(embedlab.estimator, "AUTO_EARLY_STOPPING_N", 100)
     large = EmbeddingClassifier(random_state=0, **SMALL).fit(X, y)
-    assert len(large.validation_scores_) == large.n_iter_
+    assert large.validation_scores_ is not None  # 150 >= 100: early stopping ran
+    assert large.n_iter_ == large.validation_scores_.index(max(large.validation_scores_)) + 1
 
 
 def test_convergence_warning_when_the_budget_runs_out_first(iris):
