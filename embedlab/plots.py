@@ -323,17 +323,27 @@ def plot_paired_differences(
     return ax
 
 
-def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bins: int = 10):
+RELIABILITY_KEY = "a bin with 50 % of points"
+
+
+def _bin_marker_area(share):
+    """Marker area (points²) for a reliability bin holding `share` of all predictions."""
+    return 10 + 200 * share
+
+
+def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bins: int = 15):
     """Reliability diagram (lesson 6): accuracy against confidence per bin of
     `calibration.reliability_table`, with the diagonal of honest probabilities. Points below the
-    diagonal are over-confident. Marker area follows the number of predictions in the bin; the
-    legend gives the expected calibration error. Call again with the same `ax` to compare."""
+    diagonal are over-confident. Marker area follows the share of predictions in the bin (a grey
+    key marker shows 50 %); the legend gives the expected calibration error over the same
+    `n_bins` bins (15, as in Guo et al.). Call again with the same `ax` to compare."""
     table = reliability_table(y_true, proba, classes, n_bins)
-    ece = expected_calibration_error(y_true, proba, classes)
+    ece = expected_calibration_error(y_true, proba, classes, n_bins)
     ax = _axes(ax, figsize=(4.5, 4.5))
     if not ax.lines:
         ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
-    sizes = 10 + 200 * table["count"] / table["count"].sum()
+        ax.scatter([], [], s=_bin_marker_area(0.5), color="0.6", label=RELIABILITY_KEY)
+    sizes = _bin_marker_area(table["count"] / table["count"].sum())
     (line,) = ax.plot(
         table["confidence"], table["accuracy"], marker="", label=f"{label} ECE {ece:.3f}"
     )
@@ -342,5 +352,9 @@ def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bi
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("confidence (top probability)")
     ax.set_ylabel("accuracy")
-    ax.legend(fontsize="small", loc="upper left")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == RELIABILITY_KEY)  # key last
+    # lower right: confident and wrong, the corner a calibrated model leaves empty
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize="small",
+              loc="lower right")  # fmt: skip
     return ax

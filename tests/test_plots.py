@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from embedlab import plots
+from embedlab.calibration import expected_calibration_error, reliability_table
 from embedlab.metrics import confusion_frame, repeat_over_seeds
 from embedlab.training import History
 
@@ -117,9 +118,30 @@ def test_reliability_diagram_points_and_legend():
     assert len(ax.lines) == 2  # the diagonal and the model's line
     assert ax.lines[1].get_xdata().tolist() == pytest.approx([0.65, 0.95])
     assert ax.lines[1].get_ydata().tolist() == pytest.approx([0.5, 1.0])
-    assert ax.get_legend().get_texts()[0].get_text() == "model ECE 0.100"
+    texts = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert texts == ["model ECE 0.100", "a bin with 50 % of points"]
+    key = ax.get_legend().legend_handles[-1]
+    assert key.get_sizes().tolist() == [110.0]  # the area of a bin holding half the points
+    bins = ax.collections[1].get_sizes().tolist()
+    assert bins == [110.0, 110.0]  # two bins, two points each
     plots.plot_reliability(y_true, proba[:, ::-1], label="flipped", ax=ax)
     assert len(ax.lines) == 3  # no second diagonal
+    texts = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert texts.count("a bin with 50 % of points") == 1
+
+
+def test_reliability_diagram_ece_uses_the_plotted_bins():
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=200)
+    y_true = rng.integers(0, 3, size=200)
+    for n_bins in (4, 15):
+        ax = plots.plot_reliability(y_true, proba, label="m", n_bins=n_bins)
+        ece = expected_calibration_error(y_true, proba, n_bins=n_bins)
+        assert ax.get_legend().get_texts()[0].get_text() == f"m ECE {ece:.3f}"
+        assert len(ax.lines[1].get_xdata()) == len(reliability_table(y_true, proba, n_bins=n_bins))
+    assert expected_calibration_error(y_true, proba, n_bins=4) != pytest.approx(
+        expected_calibration_error(y_true, proba, n_bins=15)
+    )  # so the test above can tell the two apart
 
 
 def test_code_trajectories_keep_their_key_and_draw_the_max_norm_ball():
