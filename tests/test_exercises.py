@@ -65,8 +65,8 @@ def test_every_unanswered_stub_runs_and_fails_its_check(path):
     assert not passed, passed
 
 
-def test_every_lesson_up_to_six_has_three_to_five_exercises_with_a_time():
-    for lesson in range(1, 7):
+def test_every_lesson_has_three_to_five_exercises_with_a_time():
+    for lesson in range(1, 8):
         found = exercises_of(lesson)
         assert 3 <= len(found) <= 5, lesson
         assert all(1 <= e.minutes <= 20 for e in found)
@@ -132,6 +132,79 @@ def test_a_wrong_answer_gets_a_hint_and_a_blank_one_is_not_answered():
     assert not check("3.1", "a lot").passed  # a non-number is a wrong answer, not a crash
 
 
+def _one_hot_lookup_without_num_classes(table, ids):
+    return torch.nn.functional.one_hot(ids).to(table.weight.dtype) @ table.weight
+
+
+def _merge_without_the_first_bias(first, second):
+    merged = torch.nn.Linear(first.in_features, second.out_features)
+    with torch.no_grad():
+        merged.weight.copy_(second.weight @ first.weight)
+        merged.bias.copy_(second.bias)
+    return merged
+
+
+def _is_learning_by_gradient_only(parameter, optimizer):
+    return parameter.grad is not None
+
+
+def _nearest_by_dot_product(outputs, codes):
+    return (outputs @ codes.T).argmax(dim=1)
+
+
+def _plain_accuracy(y_true, y_pred, groups):
+    return (torch.as_tensor(y_true) == torch.as_tensor(y_pred)).float().mean().item()
+
+
+def _groups_of_truth_against_classes(y_true, y_pred, groups):
+    groups = torch.as_tensor(groups)
+    return (groups[y_true] == y_pred).float().mean().item()
+
+
+# A plausible wrong answer for every exercise, and the slip it stands for: each must fail its
+# check, so that a check cannot pass everything near the right answer.
+PLAUSIBLE_WRONG = {
+    "1.1": (17_000, "a bias per row, which nn.Embedding does not have"),
+    "1.2": (1.0, "one use of the row counted, not three"),
+    "1.3": (_one_hot_lookup_without_num_classes, "one_hot sized by the largest id seen"),
+    "1.4": (4, "every occurrence counted, not distinct rows"),
+    "2.1": (math.log(1 + 2 / math.e), "the 3-class floor"),
+    "2.2": (_merge_without_the_first_bias, "the first layer's bias dropped"),
+    "2.3": ("double_softmax", "the change that only lifts the loss's floor"),
+    "2.4": ({"mean": 0.94, "worst": 0.97}, "the best seed reported as the worst"),
+    "3.1": (-0.5, "-1/(K - 3) or a guess"),
+    "3.2": (1.0, "the circle's radius, not the side of the triangle"),
+    "3.3": (176, "a count out of 1000, not a share"),
+    "4.1": (2.0, "full=True's constant left out"),
+    "4.2": ({0: -0.25, 0.5: -0.125, 1: -0.0625}, "divided by v^β instead of multiplied"),
+    "4.3": (3e-3, "the gentle rate, where both losses are level"),
+    "5.1": (_is_learning_by_gradient_only, "a gradient alone, not a place in the optimizer"),
+    "5.2": ({"mse": 0.9, "penalty": 0.9}, "untrained codes, before any epoch"),
+    "5.3": (["setosa", "versicolor"], "a pair that does not share mass"),
+    "5.4": (0.0, "a perfect output costs nothing"),
+    "6.1": (0.5 * (0.9 - 1 / 3) + 0.5 * 0.4, "bins averaged without their shares"),
+    "6.2": (1.0, "the scores as trained"),
+    "6.3": (1.0, "the training score instead of cross-validation"),
+    "7.1": ({"softmax": 256 * 959, "learned": 256 * 16 + 16}, "no biases, no vector table"),
+    "7.2": (_nearest_by_dot_product, "the largest dot product: right only for codes of one length"),
+    "7.3": (_plain_accuracy, "plain accuracy, which charges look-alikes"),
+}
+
+
+def test_every_exercise_has_a_plausible_wrong_answer_listed():
+    assert set(PLAUSIBLE_WRONG) == set(EXERCISES)
+
+
+@pytest.mark.parametrize("name", sorted(PLAUSIBLE_WRONG))
+def test_a_plausible_wrong_answer_fails(name):
+    answer, slip = PLAUSIBLE_WRONG[name]
+    assert not check(name, answer).passed, f"{name} accepts {slip}"
+
+
+def test_homoglyph_accuracy_rejects_comparing_groups_with_class_indices():
+    assert not check("7.3", _groups_of_truth_against_classes).passed
+
+
 def test_a_function_answer_that_raises_becomes_a_hint():
     def broken(table, ids):
         raise RuntimeError("oops")
@@ -146,7 +219,7 @@ def test_unknown_exercise_name_is_a_clear_error():
 
 
 def test_the_registry_is_ordered_by_lesson():
-    names = [e.name for lesson in range(1, 7) for e in exercises_of(lesson)]
+    names = [e.name for lesson in range(1, 8) for e in exercises_of(lesson)]
     assert names == sorted(EXERCISES, key=lambda n: tuple(map(int, n.split("."))))
 
 
