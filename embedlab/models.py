@@ -89,6 +89,10 @@ class LearnedCodeModel(nn.Module):
     One model, three lessons' worth of losses (lesson 5): regress onto the codes with MSE (which
     collapses), add a separation penalty, or use the codes as prototypes for a distance-based
     cross-entropy. `codes` is an `nn.Embedding`, so `max_norm` behaves as shown in lesson 1.
+
+    The codes start as `init_scale`·N(0, 1): drawn from torch's global generator after the body,
+    or, with `code_seed`, from a generator of their own, so that networks of different sizes can
+    start from the same codes.
     """
 
     def __init__(
@@ -99,6 +103,7 @@ class LearnedCodeModel(nn.Module):
         dim: int,
         init_scale: float = 1.0,
         max_norm: float | None = None,
+        code_seed: int | None = None,
     ):
         super().__init__()
         if not init_scale > 0:
@@ -109,7 +114,8 @@ class LearnedCodeModel(nn.Module):
             raise ValueError(f"max_norm must be None (off) or > 0, got {max_norm}")
         self.body = mlp(in_features, hidden, _check_size(dim, "dim"))
         self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
-        nn.init.normal_(self.codes.weight, std=init_scale)
+        generator = None if code_seed is None else torch.Generator().manual_seed(code_seed)
+        nn.init.normal_(self.codes.weight, std=init_scale, generator=generator)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self.body(X)

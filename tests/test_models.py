@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from embedlab.models import GaussianRegressor, mlp
+from embedlab.models import GaussianRegressor, LearnedCodeModel, mlp
 
 
 def test_mlp_shapes_and_layers():
@@ -307,3 +307,17 @@ def test_learned_codes_start_with_unit_scale_by_default():
     torch.manual_seed(0)
     codes = LearnedCodeModel(4, (8,), n_classes=50, dim=40).class_codes()
     assert codes.std().item() == pytest.approx(1.0, rel=0.05)
+
+
+def test_code_seed_gives_every_network_size_the_same_starting_codes():
+    torch.manual_seed(0)
+    small = LearnedCodeModel(4, (8,), n_classes=3, dim=2, init_scale=5.0, code_seed=7)
+    big = LearnedCodeModel(4, (100, 100), n_classes=3, dim=2, init_scale=5.0, code_seed=7)
+    expected = 5.0 * torch.randn(3, 2, generator=torch.Generator().manual_seed(7))
+    assert torch.allclose(small.class_codes(), expected)
+    assert torch.equal(small.class_codes(), big.class_codes())
+    torch.manual_seed(0)
+    drawn_after_body = LearnedCodeModel(4, (8,), n_classes=3, dim=2, init_scale=5.0)
+    torch.manual_seed(0)
+    other_body = LearnedCodeModel(4, (100, 100), n_classes=3, dim=2, init_scale=5.0)
+    assert not torch.equal(drawn_after_body.class_codes(), other_body.class_codes())

@@ -39,7 +39,7 @@ def test_label_embedding_network_starts_from_equally_spaced_rows(iris):
 def test_learned_embedding_widget_greys_out_what_does_not_apply_and_has_a_seed(iris):
     w = widgets.learned_embedding_widget(iris)
     c = controls(w)
-    assert c["epochs"].value == 1200  # the run lesson 5 describes
+    assert c["epochs"].value == 600  # the run lesson 5 describes
     assert not c["max_norm = 1 (mse only)"].disabled
     first = w.result["trajectory"]
     c["seed"].value = 1

@@ -23,7 +23,7 @@ def learned_embedding_demo(
     split: Split,
     method: str = "mse",
     lr: float = 1e-2,
-    epochs: int = 1200,
+    epochs: int = 600,
     init_scale: float = 5.0,
     max_norm: bool = True,
     hidden: int = 8,
@@ -64,6 +64,7 @@ def learned_embedding_demo(
             2,
             init_scale,
             1.0 if uses_max_norm else None,
+            code_seed=seed,  # as lesson 5's Act 2: the same codes for every network size
         )
         loss_fn = learned_code_loss(model, method)
         with torch.no_grad():
@@ -153,7 +154,7 @@ def learned_embedding_widget(split: Split) -> Playground:
         show,
         method=method,
         lr=learning_rate_slider(1e-2),
-        epochs=widgets.IntSlider(1200, 100, 3000, step=100, description="epochs"),
+        epochs=widgets.IntSlider(600, 100, 3000, step=100, description="epochs"),
         init_scale=init_scale,
         max_norm=max_norm,
         hidden=widgets.IntSlider(8, 2, 100, description="hidden units"),
