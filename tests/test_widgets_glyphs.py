@@ -26,5 +26,13 @@ def test_widget_reruns_when_a_control_moves(capsys):
     widget = glyph_widget()
     k_slider, dim_slider, menu = widget.children[:3]
     assert (k_slider.value, dim_slider.value, menu.value) == (20, 16, "cosine")
+    assert not dim_slider.disabled
     menu.value = "softmax"
     assert widget.result["output_parameters"] == widget.result["softmax_parameters"] == 64 * 20 + 20
+    assert dim_slider.disabled  # softmax has no code dimension: the slider is greyed out
+    assert "softmax, K = 20 (d does not apply" in widget.text.value
+    menu.value = "label_embedding"
+    assert dim_slider.disabled
+    menu.value = "learned"
+    assert not dim_slider.disabled
+    assert "learned, K = 20, d = 16:" in widget.text.value

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from embedlab.glyphs import GlyphSplit, homoglyph_groups, load_glyphs
+from embedlab.heads import HEADS
 from embedlab.many_classes import METHODS, evaluate, fit_glyph_net, glyph_head
 from embedlab.playground import Playground
 
@@ -46,8 +47,10 @@ def glyph_widget() -> Playground:
     def show(n_classes, dim, method):
         result = glyph_playground(n_classes, dim, method)
         share = result["output_parameters"] / result["softmax_parameters"]
+        setting = f"{method}, K = {n_classes}" + (f", d = {dim}" if HEADS[method].has_dim else "")
+        note = "" if HEADS[method].has_dim else " (d does not apply: one output per class)"
         print(
-            f"{method} on K={n_classes} glyph classes, d={dim}:\n"
+            f"{setting}{note}:\n"
             f"  test accuracy {result['accuracy']:.3f} · up to homoglyphs "
             f"{result['homoglyph_accuracy']:.3f} · top-5 {result['top5']:.3f}\n"
             f"  output layer: {result['output_parameters']:,} parameters "
@@ -60,12 +63,21 @@ def glyph_widget() -> Playground:
         left.set_ylabel("test accuracy")
         right.bar([method, "softmax"], [result["output_parameters"], result["softmax_parameters"]])
         right.set_ylabel("output-layer parameters")
+        fig.suptitle(f"{setting}: a short run (8 epochs), not converged", fontsize="medium")
         fig.tight_layout()
         return result
 
+    dim = widgets.IntSlider(16, min=2, max=64, step=2, description="code dim d")
+    method = widgets.Dropdown(options=METHODS, value="cosine", description="method")
+
+    def grey_out(change=None):  # softmax and the label embedding have no code dimension
+        dim.disabled = not HEADS[method.value].has_dim
+
+    method.observe(grey_out, names="value")
+    grey_out()
     return Playground(
         show,
         n_classes=widgets.IntSlider(20, min=10, max=200, step=10, description="K"),
-        dim=widgets.IntSlider(16, min=2, max=64, step=2, description="code dim d"),
-        method=widgets.Dropdown(options=METHODS, value="cosine", description="method"),
+        dim=dim,
+        method=method,
     )
