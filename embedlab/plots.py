@@ -335,8 +335,8 @@ def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bi
     """Reliability diagram (lesson 6): accuracy against confidence per bin of
     `calibration.reliability_table`, with the diagonal of honest probabilities. Points below the
     diagonal are over-confident. Marker area follows the share of predictions in the bin (a grey
-    key marker shows 50 %); the legend gives the expected calibration error over the same
-    `n_bins` bins (15, as in Guo et al.). Call again with the same `ax` to compare."""
+    key marker shows 50 %); the legend, below the axes, gives the expected calibration error over
+    the same `n_bins` bins (15, as in Guo et al.). Call again with the same `ax` to compare."""
     table = reliability_table(y_true, proba, classes, n_bins)
     ece = expected_calibration_error(y_true, proba, classes, n_bins)
     ax = _axes(ax, figsize=(4.5, 4.5))
@@ -354,7 +354,7 @@ def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bi
     ax.set_ylabel("accuracy")
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i] == RELIABILITY_KEY)  # key last
-    # lower right: confident and wrong, the corner a calibrated model leaves empty
+    # below the axes: any corner inside may hold a bin (an uncalibrated model fills odd ones)
     ax.legend([handles[i] for i in order], [labels[i] for i in order], fontsize="small",
-              loc="lower right")  # fmt: skip
+              loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, frameon=False)  # fmt: skip
     return ax
