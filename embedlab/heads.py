@@ -17,7 +17,8 @@ Fixed codes c_k come from `embedlab.codebooks`; learned vectors m_k and the scal
 the cosine heads follow Hoffer et al. (2018, fixed) and Mettes et al. (2019, learned); the
 distance cross-entropy Yang et al. (2018); the label embedding Sun et al. (2017).
 `EmbeddingClassifier`, lessons 5-7, the widgets and the benchmarks all build heads here:
-a new head is one subclass of `Head` and one entry in `HEADS`.
+a new head is one subclass of `Head` (`embedlab.head_base`: the contract every head keeps) and
+one entry in `HEADS`.
 """
 
 import math
@@ -26,66 +27,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from embedlab.codebooks import CODEBOOKS, make_codebook, squared_distances
+from embedlab.codebooks import squared_distances
+from embedlab.head_base import Head, cosine_dim
 from embedlab.losses import beta_nll_loss, distance_cross_entropy, label_embedding_loss
 from embedlab.models import _body, _check_size
-
-
-class Head(nn.Module):
-    """The output layer of one method on (n, in_features) features; subclasses set `name`."""
-
-    name = ""
-    has_dim = True  # whether `dim` means anything to this head
-    codebook_default: str | None = None  # fixed code book, for heads that use one
-    options: tuple[str, ...] = ()  # settings of its own that `EmbeddingClassifier` passes on
-
-    def __init__(self, in_features: int, n_classes: int, dim: int | None = None,
-                 codebook: str | None = None, seed: int = 0):  # fmt: skip
-        super().__init__()
-        if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
-            raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        self.check_settings(dim, codebook)
-        self.codebook = codebook or self.codebook_default
-        self.in_features, self.n_classes = in_features, n_classes
-
-    @classmethod
-    def check_settings(cls, dim: int | None, codebook: str | None = None) -> None:
-        """Raise a ValueError naming `dim` or `codebook` when this head cannot take it."""
-        if dim is not None and not cls.has_dim:
-            raise ValueError(
-                f"dim: method={cls.name!r} outputs one logit per class and has no embedding "
-                f"dimension; leave dim=None, got dim={dim!r}"
-            )
-        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 1):
-            raise ValueError(f"dim must be None or an integer >= 1, got dim={dim!r}")
-        if cls.codebook_default and codebook is not None and codebook not in CODEBOOKS:
-            raise ValueError(
-                f"unknown code book {codebook!r}; choose one of {', '.join(CODEBOOKS)}"
-            )
-
-    def _fixed_codes(self, dim: int | None, seed: int) -> torch.Tensor:
-        """Registers and returns the (K, d) fixed class codes, a buffer that moves with the head."""
-        self.register_buffer("codes", make_codebook(self.codebook, self.n_classes, dim, seed))
-        return self.codes
-
-    def loss(self, output, y: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def scores(self, output) -> torch.Tensor:
-        """(n, K) class scores: log-probabilities up to a constant per row, at temperature 1."""
-        raise NotImplementedError
-
-    def points(self, features: torch.Tensor, output) -> torch.Tensor:
-        """(n, d) outputs in the space where `class_vectors` live."""
-        return output
-
-    def class_vectors(self) -> torch.Tensor:
-        """(K, d) one vector per class, in the space of `points` (detached)."""
-        return self.codes.detach().clone()
-
-    def n_parameters(self) -> int:
-        """Numbers the head trains (fixed codes are not trained)."""
-        return sum(p.numel() for p in self.parameters())
 
 
 class SoftmaxHead(Head):
@@ -95,7 +40,7 @@ class SoftmaxHead(Head):
     has_dim = False
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0):
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+        super().__init__(in_features, n_classes, dim)
         self.linear = nn.Linear(in_features, n_classes)
 
     def forward(self, features):
@@ -122,7 +67,7 @@ class FixedCodesHead(Head):
     options = ("codebook",)
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0):
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+        super().__init__(in_features, n_classes, dim, codebook)
         codes = self._fixed_codes(dim, seed)
         self.linear = nn.Linear(in_features, codes.shape[1])
 
@@ -136,15 +81,6 @@ class FixedCodesHead(Head):
         return -squared_distances(output, self.codes)
 
 
-def cosine_dim(n_classes: int) -> int:
-    """The default dimension of the cosine heads: K, and at least 3. With only the K - 1 that a
-    simplex needs, directions live on a circle for K = 3, and an output pointing away from its
-    class cannot turn past a wrong code: Iris stayed at 0.65 training accuracy (one class never
-    predicted), against 0.99 with 3 dimensions. A 1-D output's direction (its sign) has no
-    gradient at all."""
-    return max(3, n_classes)
-
-
 class CosineCodesHead(Head):
     """Cross-entropy over s·cosine(output, code) with fixed, spread-out unit codes and a learned
     scale s (Hoffer et al. 2018; lesson 7). Only directions count."""
@@ -154,7 +90,7 @@ class CosineCodesHead(Head):
     options = ("codebook",)
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0, scale=16.0):
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+        super().__init__(in_features, n_classes, dim, codebook)
         codes = self._fixed_codes(dim if dim is not None else cosine_dim(n_classes), seed)
         self.codes = F.normalize(codes, dim=1)
         self.linear = nn.Linear(in_features, codes.shape[1])
@@ -180,7 +116,7 @@ class GaussianHead(Head):
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
                  beta: float = 0.5, min_variance: float = 1e-3):  # fmt: skip
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+        super().__init__(in_features, n_classes, dim, codebook)
         if not beta >= 0:
             raise ValueError(f"beta must be >= 0, got {beta}")
         if not min_variance > 0:
@@ -210,24 +146,22 @@ class LearnedCodesHead(Head):
     a small pull to the own vector (Yang et al. 2018; lesson 5). The cross-entropy pushes each
     point away from the other classes' vectors, so they spread instead of collapsing.
 
-    The vectors are an `nn.Embedding` (so `max_norm` acts as lesson 1 shows), started as
-    `init_scale`·N(0, 1) from torch's global generator. A small start lets look-alike classes
+    The vectors are the rows of an `nn.Embedding` (lesson 1), started as `init_scale`·N(0, 1)
+    from torch's global generator. The loss reads the whole table, never looks rows up, so a
+    `max_norm` would never act (lesson 5): there is none. A small start lets look-alike classes
     end up together (lesson 7); lesson 5's pictures start them at 1 or 5.
     """
 
     name = "learned"
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
-                 init_scale: float = 1.0, pull: float = 1e-3,
-                 max_norm: float | None = None):  # fmt: skip
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+                 init_scale: float = 1.0, pull: float = 1e-3):  # fmt: skip
+        super().__init__(in_features, n_classes, dim)
         if not init_scale > 0:
             raise ValueError(f"init_scale must be > 0, got {init_scale}")
-        if max_norm is not None and not max_norm > 0:
-            raise ValueError(f"max_norm must be None (off) or > 0, got {max_norm}")
         dim = dim if dim is not None else max(2, n_classes - 1)
         self.linear = nn.Linear(in_features, dim)
-        self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
+        self.codes = nn.Embedding(n_classes, dim)
         nn.init.normal_(self.codes.weight, std=init_scale)
         self.pull = pull
 
@@ -251,10 +185,9 @@ class LearnedCosineHead(LearnedCodesHead):
     name = "learned_cosine"
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
-                 init_scale: float = 1.0, scale: float = 16.0,
-                 max_norm: float | None = None):  # fmt: skip
+                 init_scale: float = 1.0, scale: float = 16.0):  # fmt: skip
         dim = dim if dim is not None else cosine_dim(n_classes)
-        super().__init__(in_features, n_classes, dim, codebook, seed, init_scale, 0.0, max_norm)
+        super().__init__(in_features, n_classes, dim, init_scale=init_scale)
         self.log_scale = nn.Parameter(torch.tensor(math.log(scale)))
 
     def loss(self, output, y):
@@ -278,7 +211,7 @@ class LabelEmbeddingHead(Head):
 
     def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
                  hinge_reduction: str = "sum"):  # fmt: skip
-        super().__init__(in_features, n_classes, dim, codebook, seed)
+        super().__init__(in_features, n_classes, dim)
         self.head = nn.Linear(in_features, n_classes)
         self.watcher = nn.Linear(in_features, n_classes)
         self.label_embedding = nn.Parameter(torch.eye(n_classes))

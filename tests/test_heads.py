@@ -114,9 +114,48 @@ def test_learned_vectors_start_at_the_given_scale_and_default_dim():
     assert small.std().item() == pytest.approx(0.01, rel=0.1)
     assert make_head("learned", 8, 3).class_vectors().shape == (3, 2)  # max(2, K - 1)
     assert make_head("learned", 8, 5, dim=7).class_vectors().shape == (5, 7)
-    capped = make_head("learned", 8, 3, init_scale=5.0, max_norm=1.0)
-    capped.codes(torch.arange(3))  # max_norm acts on lookup, as in lesson 1
-    assert torch.allclose(capped.class_vectors().norm(dim=1), torch.ones(3))
+    assert make_head("learned", 8, 12).class_vectors().shape == (12, 11)
+    default = make_head("learned", 8, 3)
+    assert default.pull == 1e-3
+    torch.manual_seed(0)
+    unit = make_head("learned", 8, 2000, dim=4).class_vectors()
+    assert unit.std().item() == pytest.approx(1.0, rel=0.05)  # init_scale 1 by default
+    torch.manual_seed(0)
+    cosine = make_head("learned_cosine", 8, 2000, dim=4).codes.weight
+    assert cosine.std().item() == pytest.approx(1.0, rel=0.05)
+
+
+def test_learned_heads_have_no_max_norm_since_they_never_look_rows_up():
+    for name in ("learned", "learned_cosine"):
+        with pytest.raises(TypeError, match="max_norm"):
+            make_head(name, 8, 3, max_norm=1.0)
+        assert make_head(name, 8, 3).codes.max_norm is None
+
+
+@pytest.mark.parametrize("name", sorted(HEADS))
+def test_every_head_keeps_its_sizes_and_checks_its_dim(name):
+    head = make_head(name, 8, 3)
+    assert (head.in_features, head.n_classes) == (8, 3)
+    if HEADS[name].has_dim:
+        with pytest.raises(ValueError, match="dim must be None or an integer >= 1, got dim=0"):
+            make_head(name, 8, 3, dim=0)
+    if HEADS[name].codebook_default:
+        assert head.codebook == "simplex"
+        assert make_head(name, 8, 3, codebook="onehot").codebook == "onehot"
+    else:
+        assert head.codebook is None
+
+
+@pytest.mark.parametrize("name", ["cosine", "learned_cosine"])
+def test_cosine_scores_normalise_each_row_on_its_own(name):
+    torch.manual_seed(0)
+    head = make_head(name, 8, 4, dim=3)
+    output = torch.tensor([[1.0, 2.0, 2.0], [30.0, 0.0, -40.0], [0.0, 0.5, 0.0]])
+    vectors = head.class_vectors()
+    expected = head.log_scale.exp() * F.normalize(output, dim=1) @ F.normalize(vectors, dim=1).T
+    assert torch.allclose(head.scores(output), expected, atol=1e-6)
+    assert torch.allclose(head.scores(10 * output), head.scores(output), atol=1e-5)
+    assert torch.allclose(vectors.norm(dim=1), torch.ones(4)) or name == "cosine"
 
 
 def test_cosine_heads_default_to_at_least_three_dimensions():
@@ -154,6 +193,16 @@ def test_label_embedding_head_is_the_label_embedding_network():
     assert rows[0, 0].item() == pytest.approx(math.e / (math.e + 2))  # softmax of a row of I
 
 
+def test_label_embedding_head_sums_its_hinge_as_the_authors_do():
+    head = make_head("label_embedding", 8, 3)
+    logits = torch.zeros(6, 3)
+    watcher = 10 * torch.nn.functional.one_hot(Y, 3).float()  # sure of the truth: the hinge acts
+    summed = label_embedding_loss(logits, watcher, Y, head.label_embedding, hinge_reduction="sum")
+    mean = label_embedding_loss(logits, watcher, Y, head.label_embedding, hinge_reduction="mean")
+    assert summed.item() != pytest.approx(mean.item())
+    assert head.loss((logits, watcher), Y).item() == pytest.approx(summed.item())
+
+
 def test_the_network_is_a_body_and_a_head_built_in_that_order():
     """Body first, head second: the same seed gives the same first layer for every head."""
     first = {name: network(name).body[0].weight for name in HEADS}
@@ -178,7 +227,6 @@ def test_the_network_is_a_body_and_a_head_built_in_that_order():
         ("gaussian", {"beta": -1}, "beta must be >= 0"),
         ("gaussian", {"min_variance": 0}, "min_variance must be > 0"),
         ("learned", {"init_scale": 0}, "init_scale must be > 0"),
-        ("learned", {"max_norm": -1}, "max_norm must be None"),
     ],
 )
 def test_impossible_settings_name_the_argument(name, settings, message):
@@ -187,7 +235,7 @@ def test_impossible_settings_name_the_argument(name, settings, message):
 
 
 def test_a_network_needs_a_hidden_layer_and_two_classes():
-    with pytest.raises(ValueError, match="hidden must name at least one layer"):
+    with pytest.raises(ValueError, match=r"^hidden must name at least one layer size \(the head"):
         HeadNetwork(4, (), 3, "softmax")
     with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
         make_head("softmax", 8, 1)
