@@ -240,3 +240,9 @@ def test_exercise_notebooks_open_on_colab_with_the_released_package(path):
         assert [c.source for c in installs] == [
             build_exercises.colab_badges.install_cell(repo, version)
         ]
+
+
+def test_decoding_exercise_rejects_cdist_and_gives_it_back():
+    cdist = torch.cdist
+    assert not check("7.2", lambda outputs, codes: torch.cdist(outputs, codes).argmin(1)).passed
+    assert torch.cdist is cdist  # the judge restores it, even after a failing answer
