@@ -20,7 +20,6 @@ benchmarks/results/many_classes_*.csv and a figure, and copies the CSVs into emb
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from machine import load, refuse_if_busy  # benchmarks/machine.py
 
 from embedlab.glyphs import homoglyph_groups, homoglyph_pairs, load_glyphs
 from embedlab.many_classes import (
@@ -51,27 +51,6 @@ EPOCHS = {100: 60, 959: 150}  # K = 959: long enough to see where each head leve
 CURVE_EVERY = 5  # epochs between two points of a learning curve
 CURVE_FROM = 500  # from this K on: one seed (the runs are long), with a learning curve
 LEN_MAX_CLASSES = 10_000  # the label embedding is K × K: 10⁸ numbers at K = 10,000
-BUSY_LOAD = 1.5  # one-minute load above this (this benchmark adds 1): someone else is running
-
-
-def load() -> dict:
-    """The machine's one-minute load and whether it counts as busy, for every result row."""
-    one_minute = os.getloadavg()[0]
-    return {"load_1min": round(one_minute, 2), "busy": one_minute > BUSY_LOAD, "threads": 1}
-
-
-def cores_in_use(seconds: float = 2.0) -> float:
-    """How many cores were busy over the last `seconds` (from /proc/stat): a load average lags
-    by minutes, this says whether anything is running now."""
-
-    def ticks():
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-    total_0, idle_0 = ticks()
-    time.sleep(seconds)
-    total_1, idle_1 = ticks()
-    return os.cpu_count() * (1 - (idle_1 - idle_0) / max(1, total_1 - total_0))
 
 
 def accuracy_runs(sizes, seeds, epochs, methods=METHODS):
@@ -233,12 +212,7 @@ def main() -> None:
     if args.cost_child:
         cost_child(args.cost_child[0], int(args.cost_child[1]))
         return
-    in_use = cores_in_use()
-    if in_use > 0.5 and not (args.smoke or args.allow_busy):
-        raise SystemExit(
-            f"the machine is busy ({in_use:.1f} cores in use): timings would not be results. "
-            "Wait, or pass --allow-busy (every row records the load)."
-        )
+    refuse_if_busy(args.smoke or args.allow_busy)
     torch.set_num_threads(1)
     if args.smoke:
         out, sizes, seeds, epochs = Path(tempfile.mkdtemp()), [10, 20], [0], {10: 5, 20: 5}

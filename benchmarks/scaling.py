@@ -8,7 +8,9 @@ table gives the peak during fit minus the resident size just before fit, after a
 MLPClassifier above N rows (default: never); on one idle core it took 48 s at 100k rows and 375 s at
 1M, and the whole benchmark about 22 minutes.
 
-Writes benchmarks/results/scaling.csv and scaling.png; `make bench` runs it. `--sizes` picks sizes.
+Writes benchmarks/results/scaling.csv and scaling.png; `make bench` runs it. `--sizes` picks sizes
+(the rows of other sizes are kept); every row records its date and the machine's load, and the run
+refuses to start on a busy machine (`--allow-busy`).
 """
 
 import argparse
@@ -21,9 +23,13 @@ import time
 import warnings
 from pathlib import Path
 
+from machine import load, refuse_if_busy  # benchmarks/machine.py
+
+from embedlab.heads import HEADS
+
 ROOT = Path(__file__).resolve().parents[1]
 N_TEST = 10_000
-CLASSIFIERS = ["softmax", "fixed", "gaussian", "learned", "MLPClassifier"]
+CLASSIFIERS = [*HEADS, "MLPClassifier"]
 
 
 def make_data(n_train: int):
@@ -77,6 +83,8 @@ def one_fit(name: str, n_train: int, data_file: Path) -> dict:
         "fit_seconds": seconds,
         "fit_memory_mb": max(peak - before, 0.0),
         "epochs": getattr(model, "n_iter_", None),
+        "date": time.strftime("%Y-%m-%d"),
+        **load(),
     }
 
 
@@ -110,13 +118,19 @@ def main() -> None:
     parser.add_argument("--mlp-max", type=int, default=1_000_000)
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)  # classifier, n, data file
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--allow-busy", action="store_true", help="run on a busy machine anyway")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_fit(args.one[0], int(args.one[1]), Path(args.one[2]))))
         return
+    refuse_if_busy(args.allow_busy)
     import numpy as np
     import pandas as pd
 
+    kept = pd.DataFrame()
+    if (args.out / "scaling.csv").exists():  # keep the rows of the sizes not run this time
+        kept = pd.read_csv(args.out / "scaling.csv")
+        kept = kept[~kept["n_train"].isin(args.sizes)]
     rows = []
     folder = Path(tempfile.mkdtemp())
     for n in args.sizes:
@@ -133,7 +147,8 @@ def main() -> None:
             )  # fmt: skip
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(rows[-1], flush=True)
-            results = pd.DataFrame(rows)  # written after every fit: a cut-short run keeps its rows
+            results = pd.concat([kept, pd.DataFrame(rows)], ignore_index=True)  # after every fit:
+            results = results.sort_values("n_train", kind="stable")  # a cut-short run keeps rows
             args.out.mkdir(parents=True, exist_ok=True)
             results.to_csv(args.out / "scaling.csv", index=False, float_format="%.6g")
         data_file.unlink()

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from embedlab.benchmark import load_benchmark_results, summary_table
 
@@ -45,14 +46,64 @@ def test_benchmark_smoke_run():
     assert (out / "benchmark.png").exists()
 
 
-def test_scaling_benchmark_measures_one_fit(tmp_path):
+def _benchmark(name, monkeypatch):
+    """Import benchmarks/<name>.py as its command line does: with benchmarks/ on the path."""
     import importlib.util
 
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_small_data_goal_table_marks_each_goal_per_dataset_and_head(monkeypatch):
+    import pandas as pd
+
+    small_data = _benchmark("small_data", monkeypatch)
+    rows = [
+        # dataset, n_train, method, accuracy, log_loss, fit_seconds (two seeds each)
+        ("big", 2000, "MLPClassifier", 0.80, 0.50, 2.0),
+        ("big", 2000, "MLPClassifier", 0.80, 0.50, 4.0),
+        ("big", 2000, "softmax", 0.795, 0.55, 3.0),
+        ("big", 2000, "softmax", 0.795, 0.55, 3.0),
+        ("big", 2000, "fixed", 0.78, 0.56, 1.0),
+        ("big", 2000, "fixed", 0.78, 0.56, 1.0),
+        ("tiny", 30, "MLPClassifier", 0.9, 0.2, 0.1),
+        ("tiny", 30, "MLPClassifier", 0.9, 0.2, 0.1),
+        ("tiny", 30, "softmax", 0.5, 0.2, 0.05),
+        ("tiny", 30, "softmax", 0.5, 0.2, 0.05),
+    ]
+    columns = ["dataset", "n_train", "method", "accuracy", "log_loss", "fit_seconds"]
+    results = pd.DataFrame(rows, columns=columns).assign(load_1min=0.5, busy=False)
+    table = small_data.goal_table(results).set_index(["dataset", "method"])
+    softmax, fixed = table.loc[("big", "softmax")], table.loc[("big", "fixed")]
+    assert softmax["accuracy_points"] == pytest.approx(-0.5)
+    assert softmax["log_loss_ratio"] == pytest.approx(1.1) and softmax["log_loss_met"]
+    assert softmax["fit_ratio"] == pytest.approx(1.0) and softmax["fit_met"]  # median 3 vs 3
+    assert softmax["accuracy_met"] == True  # noqa: E712  (within 1 point)
+    assert fixed["accuracy_met"] == False and not fixed["log_loss_met"]  # noqa: E712
+    tiny = table.loc[("tiny", "softmax")]
+    assert pd.isna(tiny["accuracy_met"])  # below 1,000 rows the accuracy goal does not count
+    text = small_data.markdown(small_data.goal_table(results), results)
+    assert "Goals met (cells): accuracy 1/2, log_loss 2/3, fit 3/3" in text
+
+
+def test_benchmarks_refuse_a_busy_machine_unless_told(monkeypatch):
+    machine = _benchmark("machine", monkeypatch)
+    monkeypatch.setattr(machine, "cores_in_use", lambda seconds=2.0: 1.2)
+    with pytest.raises(SystemExit, match="busy"):
+        machine.refuse_if_busy(False)
+    machine.refuse_if_busy(True)  # allowed: runs, and every row records the load
+    monkeypatch.setattr(machine, "cores_in_use", lambda seconds=2.0: 0.1)
+    machine.refuse_if_busy(False)
+    assert set(machine.load()) == {"load_1min", "busy", "threads"}
+
+
+def test_scaling_benchmark_measures_one_fit(tmp_path, monkeypatch):
     import numpy as np
 
-    spec = importlib.util.spec_from_file_location("scaling", ROOT / "benchmarks" / "scaling.py")
-    scaling = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(scaling)
+    scaling = _benchmark("scaling", monkeypatch)
     X, y, X_test, y_test = scaling.make_data(300)
     assert X.shape == (300, 20) and X_test.shape == (scaling.N_TEST, 20)
     assert set(np.unique(y)) == set(range(10))
