@@ -120,6 +120,8 @@ def plot_embedding_table(weight, padding_idx: int | None = None, ax=None, title:
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
     ax.axvline(0, color="0.85", lw=0.8, zorder=0)
     ax.set_title(title)
+    ax.set_xlabel("coordinate 0")
+    ax.set_ylabel("coordinate 1")
     ax.set_aspect("equal", adjustable="datalim")
     return ax
 

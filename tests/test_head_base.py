@@ -28,7 +28,12 @@ def test_cosine_dim_is_k_and_at_least_three():
         (Plain, 0, None, "dim must be None or an integer >= 1, got dim=0"),
         (Plain, True, None, "dim must be None or an integer >= 1, got dim=True"),
         (Plain, 2.5, None, "dim must be None or an integer >= 1, got dim=2.5"),
-        (Plain, None, "ecoc", "unknown code book 'ecoc'; choose one of onehot, random, hadamard, simplex, sphere"),
+        (
+            Plain,
+            None,
+            "ecoc",
+            "unknown code book 'ecoc'; choose one of onehot, random, hadamard, simplex, sphere",
+        ),
     ],
 )
 def test_check_settings_names_the_bad_argument(head, dim, codebook, message):

@@ -45,6 +45,7 @@ def test_seed_results_strip():
 def test_embedding_table_marks_the_padding_row():
     ax = plots.plot_embedding_table(torch.randn(4, 2), padding_idx=2)
     assert "2 (pad)" in [t.get_text() for t in ax.texts]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("coordinate 0", "coordinate 1")
     with pytest.raises(ValueError, match="rows, 2"):
         plots.plot_embedding_table(torch.randn(4, 3))
 

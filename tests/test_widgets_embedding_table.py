@@ -33,7 +33,7 @@ def test_max_norm_rewrites_only_the_rows_looked_up():
     [
         ({"padding_idx": 8}, "padding_idx"),
         ({"padding_idx": 6}, "padding_idx"),
-        ({"padding_idx": -2}, "padding_idx"),
+        ({"padding_idx": -7}, "padding_idx"),
         ({"max_norm": -1.0}, "max_norm"),
         ({"ids": [0, 6]}, "ids"),
         ({"ids": []}, "ids"),
@@ -54,6 +54,7 @@ def test_parse_ids():
 
 def test_widget_shows_a_padding_row_beyond_the_table_as_an_error_not_a_clamp():
     w = widgets.embedding_table_widget()
+    assert controls(w)["padding_idx"].label == "none"  # shown, not a blank selection
     assert w.result["weight_after"].shape == (8, 2)
     assert w.result["gradient"][:, 0].tolist() == [1, 1, 0, 2, 0, 0, 0, 0]  # ids "0, 1, 3, 3"
     controls(w)["padding_idx"].value = 12
@@ -61,6 +62,10 @@ def test_widget_shows_a_padding_row_beyond_the_table_as_an_error_not_a_clamp():
     assert "padding_idx" in w.text.value and "Callback failed" in w.text.value
     controls(w)["padding_idx"].value = 3
     assert w.result["gradient"][3].abs().sum() == 0
+    controls(w)["padding_idx"].value = -1  # as nn.Embedding reads it: the last row
+    assert w.result["gradient"][7].abs().sum() == 0 and w.result["gradient"][0, 0] == 1
+    controls(w)["padding_idx"].value = "none"
+    assert w.result["gradient"][:, 0].tolist() == [1, 1, 0, 2, 0, 0, 0, 0]
 
 
 def test_widget_draws_no_circle_beyond_two_dimensions():

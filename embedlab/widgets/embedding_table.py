@@ -24,7 +24,7 @@ def parse_ids(text: str) -> list[int]:
 def embedding_table_demo(
     num_embeddings: int = 8,
     dim: int = 2,
-    padding_idx: int = -1,
+    padding_idx: int | None = None,
     max_norm: float = 0.0,
     ids: list[int] | None = None,
     seed: int = 0,
@@ -32,16 +32,17 @@ def embedding_table_demo(
     """Build an nn.Embedding, look up `ids` (default: every row once), backpropagate the sum of
     the looked-up rows, and report the table before and after and each row's gradient.
 
-    `padding_idx=-1` means no padding row; `max_norm=0` means no renormalisation. The gradient
-    of sum(table(ids)) with respect to row r is (times r was looked up) in every coordinate,
-    except for the padding row, whose gradient is always zero. Returned tensors: weight_before,
-    weight_after and gradient are (num_embeddings, dim); uses is (num_embeddings,).
+    `padding_idx` is read as `nn.Embedding` reads it: None is no padding row, and a negative
+    index counts from the end (-1 is the last row); `max_norm=0` means no renormalisation. The
+    gradient of sum(table(ids)) with respect to row r is (times r was looked up) in every
+    coordinate, except for the padding row, whose gradient is always zero. Returned tensors:
+    weight_before, weight_after and gradient are (num_embeddings, dim); uses is (num_embeddings,).
     """
     ids = list(range(num_embeddings)) if ids is None else list(ids)
-    if padding_idx != -1 and not 0 <= padding_idx < num_embeddings:
+    if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
         raise ValueError(
-            f"padding_idx must be -1 (none) or a row in [0, {num_embeddings - 1}] of the "
-            f"{num_embeddings}-row table, got {padding_idx}"
+            f"padding_idx must be None (no padding row) or a row of the {num_embeddings}-row "
+            f"table, from -{num_embeddings} to {num_embeddings - 1}, got {padding_idx}"
         )
     if max_norm < 0:
         raise ValueError(f"max_norm must be >= 0 (0 = off), got {max_norm}")
@@ -54,7 +55,7 @@ def embedding_table_demo(
     table = nn.Embedding(
         num_embeddings,
         dim,
-        padding_idx=None if padding_idx == -1 else padding_idx,
+        padding_idx=padding_idx,
         max_norm=max_norm or None,
     )
     before = table.weight.detach().clone()
@@ -106,15 +107,19 @@ def _draw(result: dict, padding_idx: int | None, max_norm: float) -> None:
     )
 
 
+NO_PADDING = "none"  # the widget's choice for padding_idx=None
+
+
 def embedding_table_widget() -> Playground:
     """Rows, dimension, looked-up ids, padding index, max_norm and seed; redraws the table
     before and after the lookup and the gradient each row receives."""
 
     def show(num_embeddings, dim, ids, padding_idx, max_norm, seed):
+        padding_idx = None if padding_idx == NO_PADDING else padding_idx
         result = embedding_table_demo(
             num_embeddings, dim, padding_idx, max_norm, parse_ids(ids), seed
         )
-        pad = None if padding_idx == -1 else padding_idx
+        pad = None if padding_idx is None else padding_idx % num_embeddings
         _draw(result, pad, max_norm)
         if max_norm and dim > 2:
             print(f"max_norm acts on all {dim} coordinates; no circle is drawn in this 2-D view.")
@@ -125,7 +130,11 @@ def embedding_table_widget() -> Playground:
         num_embeddings=widgets.IntSlider(8, 2, 20, description="rows"),
         dim=widgets.IntSlider(2, 2, 8, description="dimension"),
         ids=widgets.Text("0, 1, 3, 3", description="ids", continuous_update=False),
-        padding_idx=widgets.IntSlider(-1, -1, 19, description="padding_idx"),
+        padding_idx=widgets.Dropdown(  # "none" (a None value would show as no selection)
+            options=[("none", NO_PADDING), *((str(i), i) for i in range(-1, 20))],
+            value=NO_PADDING,
+            description="padding_idx",
+        ),
         max_norm=widgets.FloatSlider(0.0, min=0.0, max=3.0, step=0.25, description="max_norm"),
         seed=widgets.IntSlider(0, 0, 9, description="seed"),
     )
