@@ -211,3 +211,21 @@ def test_a_too_precise_number_is_found():
     assert too_precise("log loss falls 0.143 → 0.116 (ECE 0.02)", set()) == ["0.143", "0.116"]
     assert too_precise("ln(1 + 2/e) ≈ 0.551", {"0.551"}) == []
     assert too_precise("see <https://arxiv.org/abs/1706.04599>", set()) == []
+
+
+def test_every_figure_has_alt_text_and_a_caption_for_the_site(notebook):
+    """myst-nb reads `mystnb.image.alt` and `mystnb.figure.caption` from a cell's metadata: a
+    screen reader then announces what the figure shows, not its hashed file name."""
+    path, nb = notebook
+    missing = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if not any("image/png" in output.get("data", {}) for output in cell.outputs):
+            continue
+        settings = cell.metadata.get("mystnb", {})
+        alt = settings.get("image", {}).get("alt", "")
+        caption = settings.get("figure", {}).get("caption", "")
+        if len(alt) < 40 or not caption or alt.endswith(".png"):
+            missing.append(index)
+    assert not missing, f"{path.name}: figures without alt text or caption in cells {missing}"

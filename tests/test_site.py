@@ -231,6 +231,12 @@ def test_lesson_page_shows_its_outputs_formulas_widget_colab_and_download(site, 
         ".cell_output img", "els => els.filter(i => i.naturalWidth > 0).length"
     )
     assert shown == figures + widgets, f"{shown} pictures shown, {figures} stored + {widgets}"
+    # a screen reader announces what each figure shows, not its hashed file name
+    alts = page.eval_on_selector_all(".cell_output img", "els => els.map(i => i.alt)")
+    unnamed = [alt for alt in alts if len(alt) < 40 or alt.endswith(".png")]
+    assert not unnamed, f"pictures without alt text: {unnamed}"
+    captions = page.locator("main figure figcaption").count()
+    assert captions >= figures, f"{captions} captions for {figures} figures"
     tables = sum("<table" in "".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert page.locator(".cell_output table").count() >= tables
     text = page.inner_text("main")
