@@ -103,3 +103,56 @@ def test_calibration_summary_of_a_fitted_classifier():
     assert table["accuracy"].nunique() == 1
     assert table.loc["calibrated", "accuracy"] == pytest.approx(model.score(X[200:], y[200:]))
     assert table.loc["calibrated", "log_loss"] < table.loc["as trained", "log_loss"]
+
+
+def test_reliability_bins_default_to_ten_and_a_confidence_on_an_edge_falls_low():
+    proba = np.array([[0.5, 0.5], [0.55, 0.45], [0.95, 0.05]])
+    y = np.array([0, 0, 1])
+    table = reliability_table(y, proba)  # 10 bins: 0.5 is the top edge of [0.4, 0.5]
+    assert list(table.columns) == ["bin_low", "bin_high", "count", "confidence", "accuracy"]
+    assert table["bin_low"].tolist() == pytest.approx([0.4, 0.5, 0.9])
+    assert table["bin_high"].tolist() == pytest.approx([0.5, 0.6, 1.0])
+    assert table["count"].tolist() == [1, 1, 1]
+    one = reliability_table(y, proba, n_bins=1)  # one bin is allowed: all predictions together
+    assert one["count"].tolist() == [3] and one["accuracy"].iloc[0] == pytest.approx(2 / 3)
+
+
+def test_ece_uses_the_bins_it_is_given():
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=300)
+    y = rng.integers(0, 3, size=300)
+    coarse = expected_calibration_error(y, proba, n_bins=2)
+    table = reliability_table(y, proba, n_bins=2)
+    weights = table["count"] / table["count"].sum()
+    gaps = (table.accuracy - table.confidence).abs()
+    assert coarse == pytest.approx(float((weights * gaps).sum()))
+    assert coarse != pytest.approx(expected_calibration_error(y, proba))  # 15 bins by default
+    default = reliability_table(y, proba, n_bins=15)
+    weights = default["count"] / default["count"].sum()
+    fine = float((weights * (default.accuracy - default.confidence).abs()).sum())
+    assert expected_calibration_error(y, proba) == pytest.approx(fine)
+
+
+def test_probabilities_come_back_as_float64_whatever_comes_in():
+    proba = softmax_with_temperature(np.array([[0.0, 1.0]], dtype=np.float32), 1.0)
+    assert proba.dtype == np.float64
+    with pytest.raises(ValueError, match="temperature must be > 0, got 0"):
+        softmax_with_temperature(np.zeros((1, 2)), 0.0)
+    table = reliability_table(np.array([1, 0]), [[0, 1], [1, 0]])  # integer probabilities
+    assert table["confidence"].dtype == np.float64 and table["confidence"].tolist() == [1.0]
+
+
+def test_calibration_summary_reads_the_models_own_labels():
+    from sklearn.datasets import make_blobs
+
+    from embedlab import EmbeddingClassifier
+
+    X, y = make_blobs(240, 4, centers=3, cluster_std=3.0, random_state=1)
+    names = np.array(["c", "a", "b"])[y]  # string labels, not in sorted order
+    model = EmbeddingClassifier("fixed", hidden=(8,), epochs=20, lr=1e-2, random_state=0)
+    model.fit(X[:160], names[:160])
+    table = calibration_summary(model, X[160:], names[160:])
+    assert list(table.columns) == ["temperature", "accuracy", "log_loss", "ece"]
+    proba = model.predict_proba(X[160:])
+    expected = expected_calibration_error(names[160:], proba, model.classes_)
+    assert table.loc["calibrated", "ece"] == pytest.approx(expected)

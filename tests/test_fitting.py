@@ -130,3 +130,38 @@ def test_devices():
     assert resolve_device("cpu").type == "cpu"
     with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda', got 'gpu0'"):
         resolve_device("gpu0")
+
+
+def test_patience_counts_epochs_without_improvement_from_the_first():
+    X, y = data()
+    scores = iter([0.5, 0.4, 0.3, 0.2, 0.1, 0.0] + [0.0] * 20)
+    log = fit_network(
+        fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=30, lr=1e-2, batch_size=len(X),
+        n_iter_no_change=3, validation_score=lambda model: next(scores),
+    )  # fmt: skip
+    assert log.n_iter == 4 and log.converged  # the best epoch, then 3 without improvement
+    assert log.best_epoch == 1
+    never = fit_network(
+        fresh_model(), nn.CrossEntropyLoss(), X, y, epochs=30, lr=1e-2, batch_size=len(X),
+        validation_score=lambda model: 0.5,
+    )  # fmt: skip
+    assert never.n_iter == 11  # n_iter_no_change defaults to 10
+
+
+def test_weight_decay_reaches_adam():
+    X, y = data()
+    plain, decayed = fresh_model(), fresh_model()
+    for model, decay in ((plain, 0.0), (decayed, 0.5)):
+        fit_network(
+            model, nn.CrossEntropyLoss(), X, y, epochs=20, lr=1e-2, batch_size=len(X),
+            weight_decay=decay,
+        )  # fmt: skip
+    norm = {name: sum(p.norm() ** 2 for p in m.parameters()).item()
+            for name, m in (("plain", plain), ("decayed", decayed))}  # fmt: skip
+    assert norm["decayed"] < 0.9 * norm["plain"]
+
+
+def test_fit_log_best_epoch_is_the_first_best_or_every_epoch():
+    log = embedlab.fitting.FitLog(loss_curve=[1.0] * 4, validation_scores=[0.5, 0.7, 0.7, 0.6])
+    assert log.best_epoch == 2
+    assert embedlab.fitting.FitLog(loss_curve=[1.0] * 4).best_epoch == 4

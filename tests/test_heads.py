@@ -123,6 +123,9 @@ def test_learned_vectors_start_at_the_given_scale_and_default_dim():
     torch.manual_seed(0)
     cosine = make_head("learned_cosine", 8, 2000, dim=4).codes.weight
     assert cosine.std().item() == pytest.approx(1.0, rel=0.05)
+    torch.manual_seed(0)
+    small = make_head("learned_cosine", 8, 2000, dim=4, init_scale=0.01).codes.weight
+    assert small.std().item() == pytest.approx(0.01, rel=0.05)  # init_scale reaches the table
 
 
 def test_learned_heads_have_no_max_norm_since_they_never_look_rows_up():
