@@ -24,7 +24,6 @@ It works with any labels (`classes_`), inside a `Pipeline`, with `cross_val_scor
 `GridSearchCV`. Training uses its own random generator (`random_state`), not the global one.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -37,7 +36,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from embedlab.calibration import fit_temperature
-from embedlab.fitting import fit_network, in_chunks, resolve_device
+from embedlab.fitting import check_fit_settings, fit_network, in_chunks, resolve_device
 from embedlab.heads import HEADS, HeadNetwork
 from embedlab.training import check_training_settings
 
@@ -145,46 +144,16 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if self.method not in HEADS:
             raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(HEADS)}")
         check_training_settings(self.epochs, self.lr)
-        if self.batch_size not in ("auto", None) and (
-            isinstance(self.batch_size, bool)
-            or not isinstance(self.batch_size, numbers.Integral)
-            or self.batch_size < 1
-        ):
-            raise ValueError(
-                "batch_size must be 'auto', None (full batch) or an integer >= 1, "
-                f"got {self.batch_size!r}"
-            )
-        if self.early_stopping not in ("auto", True, False):
-            raise ValueError(
-                f"early_stopping must be 'auto', True or False, got {self.early_stopping!r}"
-            )
-        if not (
-            isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1
-        ):
-            raise ValueError(
-                f"validation_fraction must be a number in (0, 1), got {self.validation_fraction!r}"
-            )
-        if isinstance(self.n_iter_no_change, bool) or not (
-            isinstance(self.n_iter_no_change, numbers.Integral) and self.n_iter_no_change >= 1
-        ):
-            raise ValueError(
-                f"n_iter_no_change must be an integer >= 1, got {self.n_iter_no_change!r}"
-            )
-        if not (isinstance(self.tol, numbers.Real) and 0 <= self.tol < np.inf):
-            raise ValueError(f"tol must be a finite number >= 0, got {self.tol!r}")
-        resolve_device(self.device)
-        if self.temperature != "auto" and not (
-            isinstance(self.temperature, numbers.Real)
-            and not isinstance(self.temperature, bool)
-            and 0 < self.temperature < np.inf
-        ):
-            raise ValueError(
-                f"temperature must be 'auto' or a finite number > 0, got {self.temperature!r}"
-            )
-        if isinstance(self.alpha, bool) or not (
-            isinstance(self.alpha, numbers.Real) and 0 <= self.alpha < np.inf
-        ):
-            raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
+        check_fit_settings(
+            batch_size=self.batch_size,
+            early_stopping=self.early_stopping,
+            validation_fraction=self.validation_fraction,
+            n_iter_no_change=self.n_iter_no_change,
+            tol=self.tol,
+            device=self.device,
+            temperature=self.temperature,
+            alpha=self.alpha,
+        )
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
         if not self.min_variance > 0:

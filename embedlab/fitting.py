@@ -10,11 +10,13 @@ stopping when the loss (or a validation score) stops improving, a progress bar (
   whole budget. (It does not stop on the training loss as `MLPClassifier` does: β-NLL's value
   rises while a Gaussian fit improves, as its weights var^β shrink, so it is no convergence test.)
 - `verbose=True` shows a `tqdm.auto` bar with the current loss (notebook or terminal).
-A full-batch run does exactly what `embedlab.train` does, step for step.
+A full-batch run does exactly what `embedlab.train` does, step for step. `check_fit_settings`
+names any impossible training setting of `EmbeddingClassifier` before a fit starts.
 """
 
 import copy
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -140,3 +142,40 @@ def fit_network(
         model.load_state_dict(best_state)
     model.eval()
     return log
+
+
+def check_fit_settings(
+    *, batch_size, early_stopping, validation_fraction, n_iter_no_change, tol, device,
+    temperature, alpha,
+) -> None:  # fmt: skip
+    """Raise a ValueError naming the setting when one of `EmbeddingClassifier`'s training
+    settings is impossible (its docstring says what each one may be)."""
+    if batch_size not in ("auto", None) and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be 'auto', None (full batch) or an integer >= 1, got {batch_size!r}"
+        )
+    if early_stopping not in ("auto", True, False):
+        raise ValueError(f"early_stopping must be 'auto', True or False, got {early_stopping!r}")
+    if not (isinstance(validation_fraction, numbers.Real) and 0 < validation_fraction < 1):
+        raise ValueError(
+            f"validation_fraction must be a number in (0, 1), got {validation_fraction!r}"
+        )
+    if isinstance(n_iter_no_change, bool) or not (
+        isinstance(n_iter_no_change, numbers.Integral) and n_iter_no_change >= 1
+    ):
+        raise ValueError(f"n_iter_no_change must be an integer >= 1, got {n_iter_no_change!r}")
+    if not (isinstance(tol, numbers.Real) and 0 <= tol < math.inf):
+        raise ValueError(f"tol must be a finite number >= 0, got {tol!r}")
+    resolve_device(device)
+    if temperature != "auto" and not (
+        isinstance(temperature, numbers.Real)
+        and not isinstance(temperature, bool)
+        and 0 < temperature < math.inf
+    ):
+        raise ValueError(f"temperature must be 'auto' or a finite number > 0, got {temperature!r}")
+    if isinstance(alpha, bool) or not (isinstance(alpha, numbers.Real) and 0 <= alpha < math.inf):
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")

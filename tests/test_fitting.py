@@ -165,3 +165,30 @@ def test_fit_log_best_epoch_is_the_first_best_or_every_epoch():
     log = embedlab.fitting.FitLog(loss_curve=[1.0] * 4, validation_scores=[0.5, 0.7, 0.7, 0.6])
     assert log.best_epoch == 2
     assert embedlab.fitting.FitLog(loss_curve=[1.0] * 4).best_epoch == 4
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"batch_size": 0}, "batch_size must be 'auto', None"),
+        ({"batch_size": True}, "batch_size must be"),
+        ({"early_stopping": "yes"}, "early_stopping must be 'auto', True or False"),
+        ({"validation_fraction": 1.0}, r"validation_fraction must be a number in \(0, 1\)"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change must be an integer >= 1"),
+        ({"tol": -1e-4}, "tol must be a finite number >= 0"),
+        ({"temperature": 0}, "temperature must be 'auto' or a finite number > 0"),
+        ({"temperature": True}, "temperature must be"),
+        ({"alpha": float("inf")}, "alpha must be a finite number >= 0"),
+        ({"device": 3.5}, "device must be 'auto', 'cpu' or 'cuda'"),
+    ],
+)
+def test_impossible_fit_settings_are_named(change, message):
+    from embedlab.fitting import check_fit_settings
+
+    settings = dict(
+        batch_size="auto", early_stopping="auto", validation_fraction=0.1, n_iter_no_change=20,
+        tol=1e-4, device="cpu", temperature="auto", alpha=0.0,
+    )  # fmt: skip
+    check_fit_settings(**settings)  # the defaults pass
+    with pytest.raises(ValueError, match=message):
+        check_fit_settings(**{**settings, **change})
