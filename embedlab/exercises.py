@@ -163,7 +163,7 @@ EXERCISES = {
             "The mean's gradient under β-NLL",
             5,
             judges.beta_gradients,
-            "−1/4, −1/2, −1: β = 1 gives the mean exactly the MSE gradient (μ − y), whatever v.",
+            "−1/4, −1/2, −1: β = 1 gives the mean the gradient of ½(μ − y)², (μ − y), whatever v.",
         ),
         _exercise(
             "4.3",
