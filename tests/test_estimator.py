@@ -283,6 +283,18 @@ def spy_on_fit_network(monkeypatch):
     return calls
 
 
+def spy_on_fit_temperature(monkeypatch):
+    """The number of held-out scores each temperature fit saw, in order."""
+    sizes = []
+    real = embedlab.estimator.fit_temperature
+    monkeypatch.setattr(
+        embedlab.estimator,
+        "fit_temperature",
+        lambda scores, y: sizes.append(len(y)) or real(scores, y),
+    )
+    return sizes
+
+
 @pytest.mark.parametrize(
     "batch_size, n, expected",
     [("auto", 150, 150), ("auto", 300, 200), (None, 300, 300), (64, 300, 64)],
@@ -299,13 +311,7 @@ def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkey
     X, y = make_blobs(400, 3, centers=4, random_state=0)
     monkeypatch.setattr(embedlab.estimator, "RETRAIN_BELOW_N", 400)
     calls = spy_on_fit_network(monkeypatch)
-    temperatures = []
-    real_fit_temperature = embedlab.estimator.fit_temperature
-    monkeypatch.setattr(
-        embedlab.estimator,
-        "fit_temperature",
-        lambda scores, y: temperatures.append(len(y)) or real_fit_temperature(scores, y),
-    )
+    temperatures = spy_on_fit_temperature(monkeypatch)
     model = EmbeddingClassifier(
         early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, random_state=0, **SMALL
     ).fit(X, y)
@@ -323,13 +329,7 @@ def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkey
 def test_below_retrain_below_n_early_stopping_picks_epochs_then_all_rows_train(monkeypatch):
     X, y = make_blobs(400, 3, centers=4, cluster_std=3.0, random_state=0)
     calls = spy_on_fit_network(monkeypatch)
-    temperatures = []
-    real_fit_temperature = embedlab.estimator.fit_temperature
-    monkeypatch.setattr(
-        embedlab.estimator,
-        "fit_temperature",
-        lambda scores, y: temperatures.append(len(y)) or real_fit_temperature(scores, y),
-    )
+    temperatures = spy_on_fit_temperature(monkeypatch)
     settings = dict(random_state=0, hidden=(16,), lr=1e-2, epochs=60)
     model = EmbeddingClassifier(
         early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, **settings
