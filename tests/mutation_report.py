@@ -4,6 +4,8 @@ Run by `make mutation` after `mutmut run`. For each core module: how many mutant
 how many the unit tests killed, and the score. Every mutant that survived is listed with its
 diff, either as "equivalent" (it cannot change behaviour; the reason is in
 tests/mutation_equivalents.txt) or as "survived" (a test is missing: write one).
+After a partial run (`mutmut run "embedlab.heads*"`), `--only heads` reports those modules and keeps
+the other modules' rows and sections from the report as it stands, marked "(previous run)".
 """
 
 import ast
@@ -62,8 +64,36 @@ def module_of(name: str) -> str:
     return name.split(".")[1]
 
 
+def previous(modules_rerun: set[str]) -> tuple[list[str], list[str]]:
+    """Table rows and survivor sections of the modules not re-run, from the report as it stands."""
+    if not REPORT.exists():
+        return [], []
+    text = REPORT.read_text()
+    rows = [
+        line.replace(" |", " (previous run) |", 1)
+        if "(previous run)" not in line
+        else line
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith("| module")
+        and line.split("|")[1].strip().split(" ")[0] not in modules_rerun
+    ]  # fmt: skip
+    sections = [
+        part
+        for part in re.split(r"(?m)^(?=## )", text)
+        if part.startswith("## ") and part.split(":")[0][3:].strip() not in modules_rerun
+        and not part.startswith("## Listed")
+    ]  # fmt: skip
+    return rows, sections
+
+
 def main() -> int:
+    only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv else None
     status_by_mutant = results()
+    if only:  # a partial run: report these modules, keep the others' previous results
+        status_by_mutant = {n: s for n, s in status_by_mutant.items() if module_of(n) in only}
+        kept_rows, kept_sections = previous(only)
+    else:
+        kept_rows, kept_sections = [], []
     reasons = equivalents()
     by_module: dict[str, Counter] = defaultdict(Counter)
     remarks: dict[str, list[str]] = defaultdict(list)
@@ -101,14 +131,17 @@ def main() -> int:
             f"| {module} | {total} | {counts['killed']} | {counts['equivalent']} | "
             f"{counts['survived']} | {other} | {score:.1%} |"
         )
+    lines += kept_rows
     lines += [
         "",
         "A mutant on which the tests hang (timeout) counts as killed. *Other*: no test reached "
-        "the mutant, or a suspicious run.",
+        "the mutant, or a suspicious run."
+        + (" Rows marked *(previous run)* were not re-run this time." if kept_rows else ""),
         "",
     ]
     for module in sorted(remarks):
         lines += [f"## {module}: mutants not killed", "", *remarks[module]]
+    lines += [section.rstrip() + "\n" for section in kept_sections]
     if stale:
         lines += [
             "## Listed as equivalent but killed or gone",
@@ -117,7 +150,7 @@ def main() -> int:
             "",
         ]
     REPORT.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[6 : 7 + len(by_module)]))
+    print("\n".join(lines[6 : 7 + len(by_module) + len(kept_rows)]))
     print(f"report: {REPORT.relative_to(ROOT)}")
     return 1 if failing else 0
 
