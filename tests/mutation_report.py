@@ -74,7 +74,7 @@ def previous(modules_rerun: set[str]) -> tuple[list[str], list[str]]:
         if "(previous run)" not in line
         else line
         for line in text.splitlines()
-        if line.startswith("| ") and not line.startswith("| module")
+        if line.startswith("| ") and not line.startswith(("| module", "| ---"))
         and line.split("|")[1].strip().split(" ")[0] not in modules_rerun
     ]  # fmt: skip
     sections = [
