@@ -110,7 +110,8 @@ def main() -> int:
             remarks[module].append(
                 f"- `{name}` **{status}**{why}\n\n```diff\n{diff(name, sources[module])}\n```\n"
             )
-    stale = sorted(set(reasons) - {n for n, s in status_by_mutant.items() if s != "killed"})
+    not_killed = {n for n, s in status_by_mutant.items() if s != "killed"}
+    stale = sorted(n for n in set(reasons) - not_killed if not only or module_of(n) in only)
     lines = [
         "# Mutation testing of embedlab's core modules",
         "",
