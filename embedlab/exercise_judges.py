@@ -12,6 +12,14 @@ from torch import nn
 from embedlab.checking import close
 
 
+def _call(answer, *args):
+    """(answer(*args), None), or (None, the start of a hint) when the learner's function raises."""
+    try:
+        return answer(*args), None
+    except Exception as error:  # a learner's function may fail in any way: report it as a hint
+        return None, f"your function raised {type(error).__name__}: {error}. "
+
+
 def matmul_lookup(answer):
     hint = (
         "one_hot(ids, num_classes=table.num_embeddings) is (n, K) of integers: make it float "
@@ -24,10 +32,9 @@ def matmul_lookup(answer):
     with torch.no_grad():
         table.weight.copy_(torch.randn(7, 3, generator=generator))
     ids = torch.tensor([4, 0, 4, 2])  # no id 6: one_hot without num_classes gives 5 columns
-    try:
-        rows = answer(table, ids)
-    except Exception as error:  # a learner's function may fail in any way: report it as a hint
-        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+    rows, failure = _call(answer, table, ids)
+    if failure:
+        return False, failure + hint
     ok = isinstance(rows, torch.Tensor) and rows.shape == (4, 3)
     ok = ok and torch.allclose(rows.to(table.weight.dtype), table(ids), atol=1e-5)
     return bool(ok), hint
@@ -154,11 +161,11 @@ def nearest_by_product(answer):
 
     torch.cdist = no_cdist
     try:
-        found = answer(outputs, codes)
-    except Exception as error:  # report a learner's failing function as a hint
-        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+        found, failure = _call(answer, outputs, codes)
     finally:
         torch.cdist = cdist
+    if failure:
+        return False, failure + hint
     ok = isinstance(found, torch.Tensor) and found.shape == (64,)
     return bool(ok and torch.equal(found.long(), expected)), hint
 
@@ -174,8 +181,7 @@ def up_to_homoglyphs(answer):
     groups = np.array([0, 0, 0, 1, 2, 2])  # {O, Ο, О}, {x}, {P, Р}
     y_true = torch.tensor([0, 1, 2, 3, 4, 5, 0, 3])
     y_pred = torch.tensor([1, 1, 0, 3, 5, 3, 2, 4])
-    try:
-        found = float(answer(y_true, y_pred, groups))
-    except Exception as error:  # report a learner's failing function as a hint
-        return False, f"your function raised {type(error).__name__}: {error}. " + hint
+    found, failure = _call(lambda: float(answer(y_true, y_pred, groups)))
+    if failure:
+        return False, failure + hint
     return close(found, 0.75), hint  # exact matches alone give 0.25
