@@ -3,6 +3,7 @@
 The notebooks in `notebooks/` tell the story; this package holds what they share:
 
 - `seeding`   — `seed_everything` and `set_threads`: repeatable runs
+- `claims`    — `claim`: a lesson's prose checked on its numbers, failing in words
 - `data`      — scikit-learn's bundled datasets, split and standardised; input checks
 - `models`    — MLPs, a Gaussian regressor, models with learned class vectors
 - `training`  — one training loop returning a `History`
@@ -24,6 +25,7 @@ The notebooks in `notebooks/` tell the story; this package holds what they share
 - `many_classes` — heads on glyphs, their learning curves and their cost (lesson 7)
 """
 
+from embedlab.claims import ClaimNotMet, claim
 from embedlab.data import DATASET_NAMES, Split, load_dataset, load_split
 from embedlab.estimator import EmbeddingClassifier
 from embedlab.glyphs import load_glyphs
@@ -41,6 +43,7 @@ from embedlab.training import History, train
 __version__ = "0.1.0"
 
 __all__ = [
+    "ClaimNotMet",
     "DATASET_NAMES",
     "EmbeddingClassifier",
     "GaussianRegressor",
@@ -49,6 +52,7 @@ __all__ = [
     "LearnedCodeModel",
     "Split",
     "accuracy",
+    "claim",
     "classification_scores",
     "confusion_frame",
     "load_dataset",
