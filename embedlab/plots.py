@@ -138,7 +138,7 @@ def plot_embedding_space(
 ):
     """Network outputs (n, 2) coloured by true class (n,), class codes (K, 2) as stars, and the
     regions that nearest-code decoding assigns to each class. With `variance` (n, 2), each point
-    gets its 1-σ ellipse."""
+    gets its 1-σ ellipse. The axes are labelled "output 1" and "output 2"."""
     outputs, labels, codes = _numpy(outputs), _numpy(labels), _numpy(codes)
     if outputs.ndim != 2 or outputs.shape[1] != 2 or codes.ndim != 2 or codes.shape[1] != 2:
         raise ValueError(
@@ -171,6 +171,8 @@ def plot_embedding_space(
     ax.set_xlim(low[0] - pad, high[0] + pad)
     ax.set_ylim(low[1] - pad, high[1] + pad)
     ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("output 1")  # a caller drawing a projection relabels them
+    ax.set_ylabel("output 2")
     ax.set_title(title)
     return ax
 

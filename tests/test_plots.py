@@ -60,6 +60,7 @@ def test_embedding_space_marks_codes_regions_and_ellipses():
     assert len(ax.patches) == 12  # one ellipse per point
     kinds = [type(c).__name__ for c in ax.collections]
     assert kinds == ["QuadContourSet"] + ["PathCollection"] * 6  # regions, 3 clouds + 3 stars
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("output 1", "output 2")  # axes say what they show
     stars = [c for c in ax.collections[1:] if len(c.get_offsets()) == 1]
     assert [tuple(c.get_offsets()[0]) for c in stars] == [tuple(row.tolist()) for row in codes]
     with pytest.raises(ValueError, match="2-D points"):
