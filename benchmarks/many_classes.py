@@ -45,24 +45,41 @@ from embedlab.many_classes import (
 
 ROOT = Path(__file__).resolve().parents[1]
 # d per head (softmax and the label embedding have none; 64 is only a placeholder for them)
-DIMS = {"softmax": 64, "cosine": 64, "fixed": 64, "learned": 16, "learned_cosine": 16,
-        "label_embedding": 64}  # fmt: skip
+DIMS = {"softmax": 64, "sampled_softmax": 64, "cosine": 64, "fixed": 64, "learned": 16,
+        "learned_cosine": 16, "label_embedding": 64}  # fmt: skip
 EPOCHS = {100: 60, 959: 150}  # K = 959: long enough to see where each head levels off
 CURVE_EVERY = 5  # epochs between two points of a learning curve
-CURVE_FROM = 500  # from this K on: one seed (the runs are long), with a learning curve
+CURVE_FROM = 500  # from this K on: a learning curve (every CURVE_EVERY epochs)
+# the runs are long (5-10 min each at K = 959): each run's rows are written as soon as it ends
+KEYS = {"accuracy": ["n_classes", "method", "seed"], "curves": ["n_classes", "method", "seed"],
+        "homoglyphs": ["n_classes", "vectors", "seed"]}  # fmt: skip
 LEN_MAX_CLASSES = 10_000  # the label embedding is K × K: 10⁸ numbers at K = 10,000
 
 
-def accuracy_runs(sizes, seeds, epochs, methods=METHODS):
-    """(final accuracies, learning curves, homoglyph recovery) as three DataFrames."""
+def merge_rows(path: Path, rows: list[dict], keys: list[str]) -> None:
+    """Write `rows` into the CSV at `path`, replacing the rows there with the same `keys`."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)
+    if path.exists():
+        kept = pd.read_csv(path)
+        same = kept[keys].apply(tuple, axis=1).isin(frame[keys].apply(tuple, axis=1))
+        frame = pd.concat([kept[~same], frame])
+    frame.to_csv(path, index=False, float_format="%.6g")
+
+
+def accuracy_runs(sizes, seeds, epochs, methods=METHODS, save=None):
+    """(final accuracies, learning curves, homoglyph recovery) as three DataFrames; `save(part,
+    rows)`, if given, is called with each run's rows as soon as the run ends."""
     rows, curves, recovery = [], [], []
     for n_classes in sizes:
-        for seed in seeds if n_classes < CURVE_FROM else seeds[:1]:
+        for seed in seeds:
             split = load_glyphs(n_classes, seed=seed)
             groups = homoglyph_groups(split.characters)
             pairs = homoglyph_pairs(groups)
             for method in methods:
                 clock = {"train": 0.0, "since": time.perf_counter()}
+                first_curve, first_recovery = len(curves), len(recovery)
 
                 def on_epoch(epoch, model, n_classes=n_classes, method=method, seed=seed,
                              split=split, groups=groups, clock=clock):  # fmt: skip
@@ -95,6 +112,10 @@ def accuracy_runs(sizes, seeds, epochs, methods=METHODS):
                              "n_pairs": len(pairs), "recovered": homoglyph_recovery(v, pairs)}
                         )  # fmt: skip
                     print(recovery[-2:], flush=True)
+                if save is not None:
+                    save("accuracy", rows[-1:])
+                    save("curves", curves[first_curve:])
+                    save("homoglyphs", recovery[first_recovery:])
     return pd.DataFrame(rows), pd.DataFrame(curves), pd.DataFrame(recovery)
 
 
@@ -207,6 +228,8 @@ def main() -> None:
     parser.add_argument("--allow-busy", action="store_true", help="run on a busy machine anyway")
     parser.add_argument("--sizes", default="100,959", help="glyph K values for the accuracy part")
     parser.add_argument("--epochs", type=int, help="epochs at every K (default: EPOCHS)")
+    parser.add_argument("--seeds", default="0,1,2", help="seeds of the accuracy part")
+    parser.add_argument("--methods", default=",".join(METHODS), help="heads of the accuracy part")
     parser.add_argument("--cost-child", nargs=2, metavar=("METHOD", "K"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cost_child:
@@ -218,7 +241,7 @@ def main() -> None:
         out, sizes, seeds, epochs = Path(tempfile.mkdtemp()), [10, 20], [0], {10: 5, 20: 5}
         cost_sizes = [1000, 3000]
     else:
-        out, seeds = ROOT / "benchmarks" / "results", [0, 1, 2]
+        out, seeds = ROOT / "benchmarks" / "results", [int(s) for s in args.seeds.split(",")]
         sizes = [int(k) for k in args.sizes.split(",")]
         epochs = {k: args.epochs or EPOCHS.get(k, 60) for k in sizes}
         cost_sizes = [1000, 3162, 10000, 31623, 100000]
@@ -226,14 +249,14 @@ def main() -> None:
     parts = args.parts.split(",")
     written = []
     if "accuracy" in parts:
-        accuracy, curves, recovery = accuracy_runs(sizes, seeds, epochs)
-        for name, frame in (("accuracy", accuracy), ("curves", curves), ("homoglyphs", recovery)):
-            path = out / f"many_classes_{name}.csv"
-            if path.exists() and not args.smoke:  # keep the rows of the sizes not run this time
-                kept = pd.read_csv(path)
-                frame = pd.concat([kept[~kept["n_classes"].isin(sizes)], frame])
-            frame.to_csv(path, index=False, float_format="%.6g")
-            written.append(path.name)
+
+        def save(part, rows):  # rows of other sizes, seeds and methods are kept
+            merge_rows(out / f"many_classes_{part}.csv", rows, KEYS[part])
+            if not args.smoke:
+                shutil.copy(out / f"many_classes_{part}.csv", ROOT / "embedlab")
+
+        accuracy_runs(sizes, seeds, epochs, args.methods.split(","), save)
+        written += [f"many_classes_{part}.csv" for part in KEYS]
     if "cost" in parts:
         cost_runs(cost_sizes).to_csv(
             out / "many_classes_cost.csv", index=False, float_format="%.6g"

@@ -6,6 +6,7 @@ The predicted class is the argmax of the scores; probabilities are softmax(score
 
 name             output (n, ·)            loss                             scores
 softmax          K logits                 cross-entropy                    the logits
+sampled_softmax  the features             cross-entropy over y and S drawn  all K logits
 fixed            a point, d numbers       MSE to the fixed class code      -‖o - c_k‖²
 cosine           a point, d numbers       cross-entropy over s·cos(o, c_k)  s·cos(o, c_k)
 gaussian         a mean and a variance    β-NLL (Seitzer et al. 2022)      -‖mean - c_k‖²
@@ -57,6 +58,45 @@ class SoftmaxHead(Head):
 
     def class_vectors(self):
         return self.linear.weight.detach().clone()
+
+
+class SampledSoftmaxHead(SoftmaxHead):
+    """Softmax's layer trained on each row's class and S sampled ones (lesson 7): sampled softmax
+    with the log-Q correction (Bengio & Senécal 2008; Jean et al. 2015). Each step draws
+    `n_sampled` classes (with replacement, shared by the batch) from the proposal Q, uniform
+    unless `class_prior` is given, subtracts log(S·Q(k)) from each scored logit and masks a draw
+    of the row's own class. A step reads B + S of the K weight rows (Adam still updates all K:
+    dense gradients); `scores` computes all K logits, so predictions are exact softmax's. With
+    uniform Q the correction shifts every logit alike and changes nothing."""
+
+    name = "sampled_softmax"
+
+    def __init__(self, in_features, n_classes, dim=None, codebook=None, seed=0,
+                 n_sampled: int = 64, class_prior: torch.Tensor | None = None):  # fmt: skip
+        super().__init__(in_features, n_classes, dim)
+        if isinstance(n_sampled, bool) or not isinstance(n_sampled, int) or n_sampled < 1:
+            raise ValueError(f"n_sampled must be an integer >= 1, got {n_sampled!r}")
+        prior = torch.ones(n_classes) if class_prior is None else torch.as_tensor(class_prior)
+        if prior.shape != (n_classes,) or not bool((prior > 0).all()):
+            raise ValueError(f"class_prior must hold n_classes={n_classes} positive numbers")
+        self.register_buffer("log_q", (prior / prior.sum()).log().float())
+        self.n_sampled = n_sampled
+
+    def forward(self, features):
+        return features  # the output is the features: training never forms all K logits
+
+    def loss(self, output, y):
+        drawn = torch.multinomial(self.log_q.exp(), self.n_sampled, replacement=True)
+        weight, bias = self.linear.weight, self.linear.bias
+        own = (output * weight[y]).sum(1, keepdim=True) + bias[y, None]  # (B, 1)
+        other = output @ weight[drawn].T + bias[drawn]  # (B, S)
+        logits = torch.cat([own - self.log_q[y, None], other - self.log_q[drawn]], 1)
+        hit = torch.cat([torch.zeros_like(own, dtype=torch.bool), drawn == y[:, None]], 1)
+        logits = logits.masked_fill(hit, float("-inf")) - math.log(self.n_sampled)
+        return F.cross_entropy(logits, torch.zeros_like(y))
+
+    def scores(self, output):
+        return self.linear(output)
 
 
 class FixedCodesHead(Head):
@@ -237,8 +277,8 @@ class LabelEmbeddingHead(Head):
 
 HEADS: dict[str, type[Head]] = {
     head.name: head
-    for head in (SoftmaxHead, FixedCodesHead, CosineCodesHead, GaussianHead, LearnedCodesHead,
-                 LearnedCosineHead, LabelEmbeddingHead)
+    for head in (SoftmaxHead, SampledSoftmaxHead, FixedCodesHead, CosineCodesHead, GaussianHead,
+                 LearnedCodesHead, LearnedCosineHead, LabelEmbeddingHead)
 }  # fmt: skip
 
 

@@ -30,12 +30,21 @@ from embedlab.glyphs import GlyphSplit, accuracy_up_to_homoglyphs, jitter, top_k
 from embedlab.heads import Head, make_head
 from embedlab.models import _body
 
-METHODS = ("softmax", "cosine", "fixed", "learned", "learned_cosine", "label_embedding")
+METHODS = (
+    "softmax",
+    "sampled_softmax",
+    "cosine",
+    "fixed",
+    "learned",
+    "learned_cosine",
+    "label_embedding",
+)
 RESULTS = ("accuracy", "curves", "homoglyphs", "cost", "decoding")
 # Learned class vectors start tiny. Two classes shown the same images get the same gradients, so
 # only their initial difference keeps them apart: N(0, 1) starts kept every homoglyph pair apart
 # (0 of 34 recovered on Latin/Greek/Cyrillic capitals), 0.01·N(0, 1) starts joined 28 of 34.
 LEARNED_INIT_SCALE = 0.01
+N_SAMPLED = 256  # sampled softmax's draws per step: benchmarks/results/sampled_softmax_choice.csv
 
 
 def load_many_classes_results(part: str) -> pd.DataFrame:
@@ -49,7 +58,8 @@ def load_many_classes_results(part: str) -> pd.DataFrame:
         return pd.read_csv(handle)
 
 
-def glyph_head(method: str, hidden: int, n_classes: int, dim: int = 64, seed: int = 0) -> Head:
+def glyph_head(method: str, hidden: int, n_classes: int, dim: int = 64, seed: int = 0,
+               n_sampled: int | None = None) -> Head:  # fmt: skip
     """The head `method` as lesson 7 uses it: fixed codes spread on the sphere, learned vectors
     started small; softmax and the label embedding have no code dimension."""
     if method not in METHODS:
@@ -58,6 +68,8 @@ def glyph_head(method: str, hidden: int, n_classes: int, dim: int = 64, seed: in
         raise ValueError(f"dim must be an integer >= 2, got {dim!r}")
     if method in ("softmax", "label_embedding"):
         return make_head(method, hidden, n_classes)
+    if method == "sampled_softmax":
+        return make_head(method, hidden, n_classes, n_sampled=n_sampled or N_SAMPLED)
     if method in ("cosine", "fixed"):
         return make_head(method, hidden, n_classes, dim=dim, codebook="sphere", seed=seed)
     return make_head(method, hidden, n_classes, dim=dim, init_scale=LEARNED_INIT_SCALE)

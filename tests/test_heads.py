@@ -18,7 +18,8 @@ def network(name: str, **settings) -> HeadNetwork:
 
 def test_every_head_has_one_home_and_one_name():
     assert list(HEADS) == [
-        "softmax", "fixed", "cosine", "gaussian", "learned", "learned_cosine", "label_embedding",
+        "softmax", "sampled_softmax", "fixed", "cosine", "gaussian", "learned", "learned_cosine",
+        "label_embedding",
     ]  # fmt: skip
     assert all(issubclass(head, Head) and HEADS[head.name] is head for head in HEADS.values())
 
@@ -39,6 +40,7 @@ def test_shapes_of_scores_points_and_class_vectors(name):
     "name, expected",
     [
         ("softmax", 8 * 3 + 3),
+        ("sampled_softmax", 8 * 3 + 3),  # softmax's layer: only its training differs
         ("fixed", 8 * 2 + 2),  # simplex codes for K = 3 are 2-D and not trained
         ("cosine", 8 * 3 + 3 + 1),  # 3-D codes (at least 3, see cosine_dim), plus the scale
         ("gaussian", 2 * (8 * 2 + 2)),  # mean and variance layers
@@ -58,6 +60,35 @@ def test_softmax_scores_are_the_logits_and_its_loss_is_cross_entropy():
     expected = -torch.log_softmax(logits, dim=1)[0, 2]
     assert head.loss(logits, torch.tensor([2])).item() == pytest.approx(expected.item())
     assert torch.equal(head.class_vectors(), head.linear.weight.detach())
+
+
+def test_sampled_softmax_loss_is_cross_entropy_over_own_and_drawn_classes(monkeypatch):
+    prior = torch.tensor([1.0, 2.0, 1.0])  # Q = (0.25, 0.5, 0.25)
+    head = make_head("sampled_softmax", 2, 3, n_sampled=3, class_prior=prior)
+    drawn = torch.tensor([1, 2, 2])
+    monkeypatch.setattr(torch, "multinomial", lambda probs, n, replacement: drawn)
+    features = torch.tensor([[1.0, -2.0], [0.5, 3.0]])
+    y = torch.tensor([0, 2])
+    logits = head.linear(features)  # what exact softmax would score
+    log_q = torch.log(prior / prior.sum())
+    expected = []
+    for row, own in enumerate(y.tolist()):
+        scored = [(own, 0.0)] + [(k, 1.0) for k in drawn.tolist()]
+        terms = torch.stack([logits[row, k] - log_q[k] - math.log(3) for k, _ in scored])
+        keep = torch.tensor([k != own or first == 0.0 for k, first in scored])  # a hit is masked
+        expected.append(-torch.log_softmax(terms[keep], dim=0)[0])
+    torch.testing.assert_close(head.loss(head(features), y), torch.stack(expected).mean())
+
+
+def test_sampled_softmax_trains_without_all_logits_and_predicts_with_them(monkeypatch):
+    head = make_head("sampled_softmax", 8, 1000, n_sampled=16)
+    features = torch.randn(4, 8)
+    assert torch.equal(head(features), features)  # its output is the features
+    torch.testing.assert_close(head.scores(features), head.linear(features))  # exact softmax
+    monkeypatch.setattr(head.linear, "forward", lambda x: pytest.fail("formed all K logits"))
+    head.loss(head(features), torch.tensor([0, 1, 2, 999])).backward()
+    touched = head.linear.weight.grad.abs().sum(1).nonzero().numel()
+    assert touched <= 4 + 16  # only the rows' own classes and the drawn ones get gradient
 
 
 def test_fixed_scores_are_minus_squared_distances_to_the_codes():
@@ -230,6 +261,10 @@ def test_the_network_is_a_body_and_a_head_built_in_that_order():
         ("gaussian", {"beta": -1}, "beta must be >= 0"),
         ("gaussian", {"min_variance": 0}, "min_variance must be > 0"),
         ("learned", {"init_scale": 0}, "init_scale must be > 0"),
+        ("sampled_softmax", {"n_sampled": 0}, "n_sampled must be an integer >= 1, got 0"),
+        ("sampled_softmax", {"n_sampled": 2.0}, "n_sampled must be an integer >= 1, got 2.0"),
+        ("sampled_softmax", {"class_prior": [1.0, 2.0]}, "class_prior must hold n_classes=3"),
+        ("sampled_softmax", {"class_prior": [1.0, 0.0, 2.0]}, "positive numbers"),
     ],
 )
 def test_impossible_settings_name_the_argument(name, settings, message):
@@ -278,7 +313,8 @@ def test_the_seed_codebook_and_dim_reach_the_fixed_codes():
     with pytest.raises(ValueError, match="unknown code book 'ecoc'; choose one of onehot, random"):
         make_head("cosine", 8, 3, codebook="ecoc")
     with pytest.raises(
-        ValueError, match="unknown method 'svm'; choose one of softmax, fixed, cosine"
+        ValueError,
+        match="unknown method 'svm'; choose one of softmax, sampled_softmax, fixed, cosine",
     ):
         make_head("svm", 8, 3)
 

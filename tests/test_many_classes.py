@@ -69,7 +69,8 @@ def test_glyph_net_scores_every_class():
     net = GlyphNet(400, 12, "learned", dim=5)
     assert net.scores(torch.rand(3, 400)).shape == (3, 12)
     assert METHODS == (
-        "softmax", "cosine", "fixed", "learned", "learned_cosine", "label_embedding",
+        "softmax", "sampled_softmax", "cosine", "fixed", "learned", "learned_cosine",
+        "label_embedding",
     )  # fmt: skip
 
 
