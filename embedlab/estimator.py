@@ -82,8 +82,11 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     temperature : "auto" fits the temperature of `predict_proba` on held-out scores of the
         training data (temperature scaling); a number > 0 fixes it (1.0 is the scores as trained).
     verbose : show a progress bar (tqdm) with the current loss.
-    device : "auto" trains on the GPU torch finds (CUDA) and on the CPU otherwise; or "cpu",
-        "cuda". Predictions are always made on the CPU in float64.
+    device : "auto" trains on the GPU torch finds (CUDA) when a training step is large enough to
+        gain from it (6 x batch x parameters >= 1e8 operations, `embedlab.fitting`), and on the
+        CPU otherwise: the default network on up to 200 rows a step stays on the CPU, where it
+        is as fast and computes as the lessons' stored outputs did. Or "cpu", "cuda".
+        Predictions are always made on the CPU in float64.
     random_state : int, RandomState or None; seeds initialisation, codes, batch order and folds.
 
     Attributes
@@ -178,9 +181,11 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         budget), and its `FitLog`; `validation` = (X_val, y_val) turns on early stopping. The
         model is returned on the CPU in float64, so answers do not depend on the device or the
         batch."""
-        device = resolve_device(self.device)
         torch.manual_seed(seed)
         model = build(X.shape[1], n_classes, seed)
+        batch_size = self._batch_size(len(X))
+        step_flops = 6 * batch_size * sum(p.numel() for p in model.parameters())
+        device = resolve_device(self.device, step_flops)
         score = None
         if validation is not None:
             X_val = torch.tensor(validation[0], dtype=torch.float32)
@@ -198,7 +203,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             epochs=self.epochs if epochs is None else epochs,
             lr=self.lr,
             weight_decay=float(self.alpha),
-            batch_size=self._batch_size(len(X)),
+            batch_size=batch_size,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             validation_score=score,

@@ -49,10 +49,24 @@ class FitLog:
         return max(range(len(self.validation_scores)), key=self.validation_scores.__getitem__) + 1
 
 
-def resolve_device(device) -> torch.device:
-    """ "auto": the GPU torch finds (CUDA, Colab), else the CPU; or any name torch accepts."""
+# device="auto" uses a GPU only from this many floating-point operations per training step
+# (about 6 x batch x parameters: forward, backward, weight gradients). A step launches some 40
+# kernels whatever its size (3 layers, the loss, their gradients, Adam); at ~5 us per CUDA launch
+# (NVIDIA's figure) plus PyTorch's own ~10 us per operation, a GPU step costs at least ~0.5-1 ms.
+# One CPU thread here does 30-65 GFLOP/s on these layers: the default (100, 100) network on 200
+# rows (1.4e7 operations) steps in ~0.35-0.5 ms, a (300, 300) one (1.4e8) in ~2 ms. From 1e8
+# operations the CPU step is ~2.5 ms or more, past the GPU's floor; below, the CPU is as fast or
+# faster, and keeps the CPU's arithmetic (lesson 6's stored numbers).
+GPU_MIN_STEP_FLOPS = 1e8
+
+
+def resolve_device(device, step_flops: float | None = None) -> torch.device:
+    """The device to train on. "auto": CUDA if torch finds a GPU and a training step costs at
+    least `GPU_MIN_STEP_FLOPS` (`step_flops`, if given; none given counts as large), else the
+    CPU; or any name torch accepts ("cpu", "cuda", "cuda:1")."""
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        small = step_flops is not None and step_flops < GPU_MIN_STEP_FLOPS
+        return torch.device("cuda" if not small and torch.cuda.is_available() else "cpu")
     try:
         return torch.device(device)
     except (RuntimeError, TypeError) as error:

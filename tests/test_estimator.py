@@ -382,6 +382,32 @@ def test_device_auto_on_a_cpu_machine_gives_the_cpu_results(iris):
     assert np.array_equal(cpu.predict_proba(X), auto.predict_proba(X))
 
 
+def test_the_estimator_keeps_small_problems_on_the_cpu_where_a_gpu_is_reported(monkeypatch, iris):
+    seen = []
+    real = embedlab.fitting.fit_network
+
+    def spy(*args, device, **kwargs):
+        seen.append(torch.device(device).type)
+        return real(*args, device="cpu", **kwargs)  # no GPU here to move to
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
+    X, y = iris
+    for hidden in [(100, 100), (300, 300), (400, 400)]:
+        EmbeddingClassifier(hidden=hidden, epochs=1, temperature=1.0).fit(X, y)
+    # 6 x batch x parameters, 150 rows a step: 9.7e6, 8.3e7 (still small) and 1.5e8 operations
+    assert seen == ["cpu", "cpu", "cuda"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (none found)")
+def test_a_large_problem_trains_on_the_gpu_and_predicts_on_the_cpu():
+    X, y = torch.randn(4000, 64), torch.randint(10, (4000,))
+    model = EmbeddingClassifier(hidden=(512, 512), epochs=2, temperature=1.0)
+    model.fit(X.numpy(), y.numpy())
+    assert next(model.model_.parameters()).device.type == "cpu"
+    assert model.predict_proba(X.numpy()).shape == (4000, 10)
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

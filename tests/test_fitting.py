@@ -6,7 +6,7 @@ from torch import nn
 
 import embedlab.fitting
 from embedlab import mlp, train
-from embedlab.fitting import fit_network, in_chunks, resolve_device
+from embedlab.fitting import GPU_MIN_STEP_FLOPS, fit_network, in_chunks, resolve_device
 
 
 def data(n=50, seed=0):
@@ -128,8 +128,27 @@ def test_devices():
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected
     assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("cuda").type == "cuda"  # a name, not a check that one exists
     with pytest.raises(ValueError, match="device must be 'auto', 'cpu' or 'cuda', got 'gpu0'"):
         resolve_device("gpu0")
+
+
+@pytest.mark.parametrize(
+    "gpu, step_flops, expected",
+    [
+        (True, None, "cuda"),  # no size given: as large
+        (True, GPU_MIN_STEP_FLOPS, "cuda"),  # the threshold itself is large enough
+        (True, GPU_MIN_STEP_FLOPS - 1, "cpu"),  # a step too small to gain from a GPU
+        (True, 6 * 200 * 11_803, "cpu"),  # the estimator's default network on 200 rows a step
+        (False, 1e12, "cpu"),  # no GPU: the CPU, however large
+    ],
+)
+def test_auto_uses_a_gpu_only_for_steps_large_enough_to_gain(
+    monkeypatch, gpu, step_flops, expected
+):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpu)
+    assert resolve_device("auto", step_flops).type == expected
+    assert resolve_device("cpu", 1e12).type == "cpu"  # a named device is never overruled
 
 
 def test_patience_counts_epochs_without_improvement_from_the_first():
