@@ -1,14 +1,25 @@
 """The parts of an exercise check that do not depend on the exercise (used by
-`embedlab.exercises`, for the exercise notebooks of lessons 1-6).
+`embedlab.exercises` and its judges, for the exercise notebooks of lessons 1-7).
 
-An `Exercise` has a `judge(answer) -> (ok, hint)`; the factories below build judges that compare
-within a tolerance — never exact float equality, so a correct answer computed on another CPU, in
-float32 or in another order still passes. `Result` is what the learner sees under the cell.
+An `Exercise` has a `judge(answer) -> (ok, text)`: `text` is the success message when `ok`, the
+hint otherwise. Judges run the learner's code on cases drawn when the check runs (`fresh_rng`)
+and compare it with their own computation, within a tolerance (`close`) — never exact float
+equality, so a correct answer computed on another CPU, in float32 or in another order still
+passes. `Result` is what the learner sees under the cell.
+
+Tools for judges: `call` turns a learner's exception into the start of a hint; `sandbox` keeps
+the learner's random state, default dtype and thread count as they were; `forbidden` makes a
+function raise while a learner's code runs (to block a shortcut the exercise rules out).
 """
 
+import contextlib
 import math
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import numpy as np
+import torch
 
 UNANSWERED = (Ellipsis, None)
 
@@ -31,61 +42,111 @@ class Result:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its lesson, title, time in minutes, and a `judge(answer) -> (ok, hint)`."""
+    """One exercise: its lesson, title, time in minutes, and a `judge(answer) -> (ok, text)`."""
 
     name: str
     lesson: int
     title: str
     minutes: int
     judge: Callable[[object], tuple[bool, str]]
-    success: str
+
+
+def unanswered(answer) -> bool:
+    """True for `...`/None, or a dict, list or tuple whose parts are still `...`/None."""
+    if any(answer is blank for blank in UNANSWERED):
+        return True
+    parts = answer.values() if isinstance(answer, dict) else answer
+    if isinstance(answer, (dict, list, tuple)):
+        return any(any(p is blank for blank in UNANSWERED) for p in parts)
+    return False
 
 
 def close(value, expected: float, rel: float = 1e-3, abs_tol: float = 1e-6) -> bool:
     """True when `value` is a real number within rel·|expected| + abs_tol of `expected`."""
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RuntimeError):
         return False
     return math.isfinite(number) and abs(number - expected) <= rel * abs(expected) + abs_tol
 
 
-def number(expected: float, hint: str, rel: float = 1e-3, abs_tol: float = 1e-6):
-    def judge(answer):
-        return close(answer, expected, rel, abs_tol), hint
-
-    return judge
+def fresh_rng() -> np.random.Generator:
+    """A generator seeded from the operating system: each check draws cases nobody has seen."""
+    return np.random.default_rng()
 
 
-def count(expected: int, hint: str):
-    """A whole number: right only when it rounds to `expected` (a count has no tolerance)."""
-    return number(expected, hint, rel=0, abs_tol=0.01)
+def torch_generator(rng: np.random.Generator) -> torch.Generator:
+    """A torch generator seeded from `rng` (so torch draws are fresh too)."""
+    return torch.Generator().manual_seed(int(rng.integers(2**62)))
 
 
-def in_range(low: float, high: float, hint: str):
-    def judge(answer):
-        try:
-            number = float(answer)
-        except (TypeError, ValueError):
-            return False, hint
-        return low <= number <= high, hint
-
-    return judge
+def call(answer, *args, **kwargs):
+    """(answer(*args), None), or (None, the start of a hint) when the learner's code raises."""
+    try:
+        return answer(*args, **kwargs), None
+    except Exception as error:  # a learner's function may fail in any way: report it as a hint
+        return None, f"your code raised {type(error).__name__}: {error}. "
 
 
-def choice(expected: str, hint: str):
-    def judge(answer):
-        return isinstance(answer, str) and answer.strip().lower() == expected, hint
+def needs(answer, keys: tuple[str, ...], example: str) -> str | None:
+    """None when `answer` is a dict holding `keys`; otherwise the start of a hint."""
+    if not isinstance(answer, dict) or not set(keys) <= set(answer):
+        return f"answer a dict with the keys {', '.join(map(repr, keys))}, e.g. {example}. "
+    return None
 
-    return judge
+
+def not_a_function(name: str) -> str:
+    return (
+        f"pass your function itself, e.g. check(..., {name}) — a number or a copied result is "
+        "not enough: the check runs your code on cases it draws now. "
+    )
 
 
-def same_names(expected: set[str], hint: str):
-    def judge(answer):
-        try:
-            names = {str(a).strip().lower() for a in answer}
-        except TypeError:
-            return False, hint
-        return names == expected, hint
+@contextlib.contextmanager
+def sandbox(threads: int = 1) -> Iterator[None]:
+    """Run a judge without changing the learner's random state, default dtype or threads."""
+    python, numpy, torch_state = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    dtype, n_threads = torch.get_default_dtype(), torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        random.setstate(python)
+        np.random.set_state(numpy)
+        torch.set_rng_state(torch_state)
+        torch.set_default_dtype(dtype)
+        torch.set_num_threads(n_threads)
 
-    return judge
+
+@contextlib.contextmanager
+def forbidden(functions: list[Callable], reason: str) -> Iterator[None]:
+    """While inside, each of `functions` (plain Python functions) raises RuntimeError(reason).
+
+    Their code object is swapped, so a learner who imported the function by name is blocked too;
+    everything is restored on the way out, even after an error.
+    """
+    namespace: dict = {}
+    exec(f"def blocked(*args, **kwargs):\n    raise RuntimeError({reason!r})", namespace)
+    saved = [(f, f.__code__, f.__defaults__, f.__kwdefaults__) for f in functions]
+    try:
+        for f in functions:
+            f.__code__, f.__defaults__, f.__kwdefaults__ = namespace["blocked"].__code__, None, None
+        yield
+    finally:
+        for f, code, defaults, kwdefaults in saved:
+            f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+
+
+@contextlib.contextmanager
+def replaced(owner, attribute: str, reason: str) -> Iterator[None]:
+    """While inside, `owner.attribute` (e.g. a class's `__init__`) raises RuntimeError(reason)."""
+
+    def blocked(*args, **kwargs):
+        raise RuntimeError(reason)
+
+    saved = owner.__dict__[attribute]
+    setattr(owner, attribute, blocked)
+    try:
+        yield
+    finally:
+        setattr(owner, attribute, saved)

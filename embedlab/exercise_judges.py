@@ -1,187 +1,172 @@
-"""Judges for exercise answers that are functions or several numbers (`embedlab.exercises`).
+"""Judges for the exercises of lesson 1 (embedding tables); the judges of the other lessons are in
+`exercise_judges_baseline` (2), `_codes` (3), `_gaussian` (4), `_learned` (5) and `_scale` (6-7).
 
-Each judge takes the learner's answer and returns (passed, hint). A function is tried on hidden
-cases chosen so that the plausible wrong answers fail (tests/test_exercises.py lists them); a
-function that raises becomes a hint, never a trace.
+Each judge takes the learner's answer and returns (passed, text): the success message, or a hint
+that points at the likely slip. Answers are functions the judge runs on cases it draws now (sizes,
+ids, seeds), compared with its own computation; tests/test_exercises.py lists the wrong answers
+each judge must reject.
 """
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from embedlab.checking import close
+from embedlab.checking import (
+    call,
+    close,
+    fresh_rng,
+    not_a_function,
+    replaced,
+    torch_generator,
+)
+
+# ---------------------------------------------------------------- lesson 1
 
 
-def _call(answer, *args):
-    """(answer(*args), None), or (None, the start of a hint) when the learner's function raises."""
-    try:
-        return answer(*args), None
-    except Exception as error:  # a learner's function may fail in any way: report it as a hint
-        return None, f"your function raised {type(error).__name__}: {error}. "
+def table_parameters(answer):
+    hint = (
+        "a table holds one trainable number per row and column, and nothing else (no bias): "
+        "count it by hand from num_embeddings and embedding_dim."
+    )
+    if not callable(answer):
+        return False, not_a_function("table_parameters") + hint
+    rng = fresh_rng()
+    cases = [(int(rng.integers(2, 10**6)), int(rng.integers(1, 513))) for _ in range(3)]
+    with replaced(nn.Embedding, "__init__", "count by hand: no nn.Embedding inside the check"):
+        for rows, dim in cases:
+            found, failure = call(answer, rows, dim)
+            if failure:
+                return False, failure + hint
+            if not close(found, rows * dim, rel=0, abs_tol=0.01):
+                return False, f"for ({rows}, {dim}) you gave {found!r}. " + hint
+    return True, (
+        f"{cases[0][0]:,} × {cases[0][1]} = {cases[0][0] * cases[0][1]:,} and so on: one number "
+        "per id and dimension, and no bias (so nn.Embedding(1000, 16) holds 16,000)."
+    )
+
+
+def row_gradient(answer):
+    hint = (
+        "each use of a row adds its upstream gradient once (the upstream gradient of a sum is 1), "
+        "so the row's gradient is the number of times it was looked up, in every entry; a row "
+        "never looked up gets 0. Return table.weight.grad[row], a (d,) tensor."
+    )
+    if not callable(answer):
+        return False, not_a_function("row_gradient") + hint
+    rng = fresh_rng()
+    for uses in [int(rng.integers(2, 7)), 1, 0]:
+        rows, dim = int(rng.integers(6, 40)), int(rng.integers(2, 9))
+        row = int(rng.integers(rows))
+        others = [int(i) for i in rng.integers(rows, size=int(rng.integers(2, 8))) if i != row]
+        ids = others + [row] * uses
+        ids = [ids[i] for i in rng.permutation(len(ids))]
+        table = nn.Embedding(rows, dim)
+        found, failure = call(answer, table, torch.tensor(ids), row)
+        if failure:
+            return False, failure + hint
+        expected = torch.full((dim,), float(uses))
+        ok = isinstance(found, torch.Tensor) and found.shape == (dim,)
+        if not (ok and torch.allclose(found.detach().double(), expected.double(), atol=1e-6)):
+            return False, f"ids {ids}, row {row}: you gave {found!r}. " + hint
+    return True, "gradients of repeated lookups add up, once per use; unused rows get zero."
+
+
+def _graph_names(tensor: torch.Tensor) -> set[str]:
+    """Names of the autograd nodes behind `tensor`."""
+    names, stack, seen = set(), [tensor.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        names.add(type(node).__name__)
+        stack.extend(parent for parent, _ in node.next_functions)
+    return names
+
+
+SHORTCUTS = ("Embedding", "Index", "Select", "Gather", "Take", "Slice", "Unbind", "Split")
 
 
 def matmul_lookup(answer):
     hint = (
-        "one_hot(ids, num_classes=table.num_embeddings) is (n, K) of integers: make it float "
-        "(same dtype as table.weight) and multiply it by table.weight, (n, K) @ (K, d)."
+        "F.one_hot(ids, num_classes=table.num_embeddings) is (n, K) of integers: make it "
+        "`.to(table.weight.dtype)` (the table may be float64) and multiply it by table.weight, "
+        "(n, K) @ (K, d)."
     )
     if not callable(answer):
-        return False, "pass the function itself, e.g. check('1.3', lookup_by_matmul). " + hint
-    generator = torch.Generator().manual_seed(0)
-    table = nn.Embedding(7, 3)
+        return False, not_a_function("lookup_by_matmul") + hint
+    rng = fresh_rng()
+    generator = torch_generator(rng)
+    for dtype in (torch.float32, torch.float64):
+        rows, dim = int(rng.integers(6, 30)), int(rng.integers(2, 9))
+        table = nn.Embedding(rows, dim).to(dtype)
+        # the last two ids never occur: one_hot without num_classes makes too few columns
+        ids = torch.tensor(rng.integers(rows - 2, size=int(rng.integers(4, 12))))
+        found, failure = call(answer, table, ids)
+        if failure:
+            return False, failure + hint
+        if not isinstance(found, torch.Tensor) or found.shape != (len(ids), dim):
+            shape = getattr(found, "shape", None)
+            return False, f"expected ({len(ids)}, {dim}) rows, got {shape}. " + hint
+        if not torch.allclose(found.detach().to(dtype), table(ids).detach(), atol=1e-5):
+            return False, "your rows differ from table(ids). " + hint
+        names = _graph_names(found)
+        if not found.requires_grad:
+            return False, "your rows carry no gradient back to table.weight (detached?). " + hint
+        shortcut = [n for n in names if any(s in n for s in SHORTCUTS)]
+        if shortcut or not any("mm" in n.lower() for n in names):
+            return False, (
+                f"your rows were picked out of the table ({', '.join(sorted(names))} in their "
+                "autograd graph), not computed by a matrix product. " + hint
+            )
+        upstream = torch.randn(found.shape, generator=generator, dtype=dtype)
+        (found * upstream).sum().backward()
+        mine = table.weight.grad.clone()
+        table.weight.grad = None
+        (table(ids) * upstream).sum().backward()
+        if not torch.allclose(mine, table.weight.grad, atol=1e-5):
+            return False, "the gradient your rows send to table.weight is not a lookup's. " + hint
+    return True, (
+        "the one-hot product gives the same rows and the same gradients: an embedding is a "
+        "bias-free linear layer fed one-hot vectors."
+    )
+
+
+def rows_rewritten(answer):
+    hint = (
+        "max_norm rescales, in place, only rows that are looked up AND longer than max_norm; a row "
+        "looked up several times is one row, and a short row stays as it is."
+    )
+    if not callable(answer):
+        return False, not_a_function("rows_rewritten") + hint
+    rng = fresh_rng()
+    generator = torch_generator(rng)
+    rows, dim, max_norm = int(rng.integers(8, 30)), int(rng.integers(2, 6)), rng.uniform(0.5, 3)
+    long = rng.random(rows) < 0.6
+    long[rng.permutation(rows)[:4]] = [True, True, True, False]
+    longs, shorts = np.flatnonzero(long), np.flatnonzero(~long)
+    norms = torch.tensor(
+        [rng.uniform(1.5, 10) if is_long else rng.uniform(0.2, 0.8) for is_long in long]
+    )
+    weight = F.normalize(torch.randn(rows, dim, generator=generator), dim=1) * norms[:, None]
+    unused = longs[-1]  # one long row is never looked up
+    extras = [i for i in rng.integers(rows, size=5) if i != unused]
+    looked = [longs[0], longs[0], longs[1], shorts[0], *extras]
+    looked = [int(looked[i]) for i in rng.permutation(len(looked))]
+    expected = int(sum(long[i] for i in set(looked)))
+    table = nn.Embedding(rows, dim, max_norm=max_norm)
     with torch.no_grad():
-        table.weight.copy_(torch.randn(7, 3, generator=generator))
-    ids = torch.tensor([4, 0, 4, 2])  # no id 6: one_hot without num_classes gives 5 columns
-    rows, failure = _call(answer, table, ids)
+        table.weight.copy_(weight)
+    found, failure = call(answer, table, torch.tensor(looked))
     if failure:
         return False, failure + hint
-    ok = isinstance(rows, torch.Tensor) and rows.shape == (4, 3)
-    ok = ok and torch.allclose(rows.to(table.weight.dtype), table(ids), atol=1e-5)
-    return bool(ok), hint
-
-
-def merged_linear(answer):
-    hint = (
-        "second(first(h)) = W2 (W1 h + b1) + b2, so the merged weight is W2 @ W1 and the merged "
-        "bias W2 @ b1 + b2; copy them into a new nn.Linear under torch.no_grad()."
-    )
-    if not callable(answer):
-        return False, "pass the function itself, e.g. check('2.2', merge_linear). " + hint
-    generator = torch.Generator().manual_seed(1)
-    first, second = nn.Linear(5, 4), nn.Linear(4, 2)
-    with torch.no_grad():
-        for parameter in [*first.parameters(), *second.parameters()]:
-            parameter.copy_(torch.randn(parameter.shape, generator=generator))
-    h = torch.randn(6, 5, generator=generator)
-    try:
-        merged = answer(first, second)
-        ok = isinstance(merged, nn.Linear) and torch.allclose(
-            merged(h), second(first(h)), atol=1e-4
+    if not close(found, expected, rel=0, abs_tol=0.01):
+        return (
+            False,
+            f"ids {looked} in a table with max_norm {max_norm:.2f}: you gave {found}. " + hint,
         )
-    except Exception as error:  # report a learner's failing function as a hint
-        return False, f"your function raised {type(error).__name__}: {error}. " + hint
-    return bool(ok), hint
-
-
-def seed_summary(answer):
-    hint = (
-        "return {'mean': ..., 'worst': ...} over the 5 accuracies; the worst is the smallest. "
-        "The 5 seeds 0-4 of lesson 2's baseline give a mean near 0.94 and a worst seed below it."
+    return True, (
+        "only looked-up rows longer than max_norm are rewritten, once each, however often they "
+        "appear; the write-up's three renormalised rows were exactly its looked-up ones."
     )
-    if not isinstance(answer, dict) or not {"mean", "worst"} <= set(answer):
-        return False, hint
-    mean, worst = answer["mean"], answer["worst"]
-    # a worst seed equal to the mean would mean five identical seeds: not what training gives
-    ok = close(mean, 0.94, abs_tol=0.04) and 0.8 <= float(worst) < float(mean)
-    return ok, hint
-
-
-def beta_gradients(answer):
-    hint = (
-        "the mean's gradient of ½(log v + (μ − y)²/v)·v^β is (μ − y)/v · v^β (v^β carries no "
-        "gradient): with μ = 0, y = 1, v = 4 that is −1/4 · 4^β. Give {0: ..., 0.5: ..., 1: ...}."
-    )
-    if not isinstance(answer, dict):
-        return False, hint
-    expected = {0: -0.25, 0.5: -0.5, 1: -1.0}
-    ok = all(close(answer.get(beta, answer.get(float(beta))), g) for beta, g in expected.items())
-    return ok, hint
-
-
-def is_learning(answer):
-    hint = (
-        "True only if parameter.grad is not None AND the parameter object is one of the "
-        "optimizer's: any(p is parameter for group in optimizer.param_groups for p in "
-        "group['params'])."
-    )
-    if not callable(answer):
-        return False, "pass the function itself. " + hint
-    layer = nn.Linear(2, 1)
-    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
-    outsider = nn.Parameter(torch.zeros(1))
-    try:
-        before = answer(layer.weight, optimizer)  # no gradient yet
-        (layer(torch.ones(1, 2)).sum() + outsider.sum()).backward()
-        after = answer(layer.weight, optimizer)
-        stranger = answer(outsider, optimizer)  # has a gradient, not in the optimizer
-    except Exception as error:  # report a learner's failing function as a hint
-        return False, f"your function raised {type(error).__name__}: {error}. " + hint
-    return (before is False and after is True and stranger is False), hint
-
-
-def separation_with_and_without(answer):
-    hint = (
-        "answer {'mse': ..., 'penalty': ...}: the smallest distance between two codes after 600 "
-        "epochs with MSE alone, and after 600 epochs with MSE + separation_penalty(codes, 1.0), "
-        "each from a fresh model (seed 0). The codes start 1.21 apart; MSE alone ends at about "
-        "a tenth of that."
-    )
-    if not isinstance(answer, dict) or not {"mse", "penalty"} <= set(answer):
-        return False, hint
-    try:
-        mse, penalty = float(answer["mse"]), float(answer["penalty"])
-    except (TypeError, ValueError):
-        return False, hint
-    return (mse < 0.3 and 0.5 <= penalty <= 2.0), hint  # from 1.21 at the start
-
-
-def output_parameters(answer):
-    hint = (
-        "a Linear(256, K) holds 256·K weights and K biases. Learned vectors are a Linear(256, 16) "
-        "(256·16 + 16) plus the (K, 16) table of class vectors, which trains too. "
-        "make_head(name, 256, 959, dim=16).n_parameters() counts them for you."
-    )
-    expected = {"softmax": 257 * 959, "learned": 257 * 16 + 959 * 16}
-    if not isinstance(answer, dict) or not set(expected) <= set(answer):
-        return False, "answer {'softmax': ..., 'learned': ...}. " + hint
-    try:
-        ok = all(int(answer[name]) == value for name, value in expected.items())
-    except (TypeError, ValueError):
-        return False, hint
-    return ok, hint
-
-
-def nearest_by_product(answer):
-    hint = (
-        "‖o − c‖² = ‖o‖² − 2·o·c + ‖c‖², and ‖o‖² is the same for every code: the nearest code "
-        "maximises 2·o·c − ‖c‖². One (n, d) @ (d, K) product, subtract the squared lengths, "
-        "argmax over dim 1. Without the −‖c‖² term, longer codes win too often."
-    )
-    if not callable(answer):
-        return False, "pass the function itself, e.g. check('7.2', nearest). " + hint
-    generator = torch.Generator().manual_seed(0)
-    outputs = torch.randn(64, 8, generator=generator)
-    codes = torch.randn(500, 8, generator=generator)
-    codes = codes * torch.empty(500, 1).uniform_(0.5, 2.0, generator=generator)  # unequal lengths
-    expected = torch.cdist(outputs, codes).argmin(dim=1)
-    cdist = torch.cdist
-
-    def no_cdist(*args, **kwargs):
-        raise RuntimeError("the exercise asks for one matrix product, not torch.cdist")
-
-    torch.cdist = no_cdist
-    try:
-        found, failure = _call(answer, outputs, codes)
-    finally:
-        torch.cdist = cdist
-    if failure:
-        return False, failure + hint
-    ok = isinstance(found, torch.Tensor) and found.shape == (64,)
-    return bool(ok and torch.equal(found.long(), expected)), hint
-
-
-def up_to_homoglyphs(answer):
-    hint = (
-        "a prediction counts as right when its class is in the true class's homoglyph group: "
-        "(groups[y_pred] == groups[y_true]).float().mean(); groups holds a group number per "
-        "class, not per sample."
-    )
-    if not callable(answer):
-        return False, "pass the function itself. " + hint
-    groups = np.array([0, 0, 0, 1, 2, 2])  # {O, Ο, О}, {x}, {P, Р}
-    y_true = torch.tensor([0, 1, 2, 3, 4, 5, 0, 3])
-    y_pred = torch.tensor([1, 1, 0, 3, 5, 3, 2, 4])
-    found, failure = _call(lambda: float(answer(y_true, y_pred, groups)))
-    if failure:
-        return False, failure + hint
-    return close(found, 0.75), hint  # exact matches alone give 0.25
