@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 # Jupyter refuses to run as root unless told; harmless otherwise.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: test-colab glyphs env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
+.PHONY: test-colab test-colab-gpu glyphs env lab test unit notebooks-test notebooks-test-other-cpu browser-test fresh-env-test lint format \
 	notebooks notebooks-float-paths soak bench badges apparatus exercises test-lowest mutation clean site site-test
 
 env: $(STAMP)
@@ -123,8 +123,33 @@ test-colab: $(STAMP) $(COLAB)/.installed  ## Colab's stack: install changes noth
 	$(BIN)/python scripts/colab_stack.py lessons --python $(COLAB)/bin/python $(NOTEBOOKS)
 	EMBEDLAB_CLASSIC_JUPYTER=$(COLAB)/bin/jupyter $(BIN)/pytest tests -m colab -rs
 
+# Colab's GPU runtime (constraints/colab-gpu.txt, from pip-freeze.gpu.txt): another stack, on
+# Python 3.12, where torch.cuda.is_available() is True. No GPU here: PyPI's torch 2.11.0 runs on
+# the CPU, and the lessons' kernels are told there is a GPU (tests/gpu_reported.py), so a lesson or
+# embedlab code that would move to the GPU there fails here. The same checks as test-colab.
+COLAB_GPU := .venv-colab-gpu
+COLAB_GPU_PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/bin/python3.12; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && echo $$p && break; done)
+$(COLAB_GPU)/.installed: constraints/colab-gpu.txt scripts/colab_stack.py
+	@test -n "$(COLAB_GPU_PYTHON)" || { echo "make test-colab-gpu: no Python 3.12 found (Colab's GPU \
+		runtime's); install one or set COLAB_GPU_PYTHON=/path/to/python3.12"; exit 1; }
+	rm -rf $(COLAB_GPU) && $(COLAB_GPU_PYTHON) -m venv $(COLAB_GPU)
+	$(PYTHON) scripts/colab_stack.py constraints --stack gpu > $(COLAB_GPU)/constraints.txt
+	$(COLAB_GPU)/bin/python -m pip install --quiet -c $(COLAB_GPU)/constraints.txt $(COLAB_PACKAGES)
+	$(COLAB_GPU)/bin/python -m pip install --quiet -c $(COLAB_GPU)/constraints.txt nbval  # a test tool
+	touch $@
+
+test-colab-gpu: $(STAMP) $(COLAB_GPU)/.installed  ## Colab's GPU runtime stack, a GPU reported: install changes nothing, lessons pass, widgets work (~7 min)
+	rm -rf build/colab-gpu && $(BIN)/python -m build --wheel --no-isolation --outdir build/colab-gpu . >/dev/null
+	$(COLAB_GPU)/bin/python -m pip uninstall --quiet -y embedlab 2>/dev/null || true
+	$(COLAB_GPU)/bin/python -m pip install --dry-run --quiet --report build/colab-gpu/report.json build/colab-gpu/embedlab-*.whl
+	$(BIN)/python scripts/colab_stack.py check --stack gpu build/colab-gpu/report.json
+	$(COLAB_GPU)/bin/python -m pip install --quiet build/colab-gpu/embedlab-*.whl
+	$(BIN)/python scripts/colab_stack.py lessons --stack gpu --gpu-reported --python $(COLAB_GPU)/bin/python $(NOTEBOOKS)
+	EMBEDLAB_CLASSIC_JUPYTER=$(COLAB_GPU)/bin/jupyter EMBEDLAB_GPU_REPORTED=1 $(BIN)/pytest tests -m colab -rs
+
 clean:
-	rm -rf $(VENV) $(LOWEST) $(COLAB) build dist *.egg-info tests/artifacts mutants
+	rm -rf $(VENV) $(LOWEST) $(COLAB) $(COLAB_GPU) build dist *.egg-info tests/artifacts mutants
 
 # The course website. Its docs extra (Sphinx, myst-nb, the book theme, MathJax: ~100 MB) is
 # installed only by these two targets, so `make lab` and `make test` stay as they were.
