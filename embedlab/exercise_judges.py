@@ -42,7 +42,7 @@ def table_parameters(answer):
                 return False, f"for ({rows}, {dim}) you gave {found!r}. " + hint
     return True, (
         f"{cases[0][0]:,} × {cases[0][1]} = {cases[0][0] * cases[0][1]:,} and so on: one number "
-        "per id and dimension, and no bias (so nn.Embedding(1000, 16) holds 16,000)."
+        "per id and dimension, and no bias."
     )
 
 
@@ -142,30 +142,32 @@ def rows_rewritten(answer):
         return False, not_a_function("rows_rewritten") + hint
     rng = fresh_rng()
     generator = torch_generator(rng)
-    rows, dim, max_norm = int(rng.integers(8, 30)), int(rng.integers(2, 6)), rng.uniform(0.5, 3)
-    long = rng.random(rows) < 0.6
-    long[rng.permutation(rows)[:4]] = [True, True, True, False]
-    longs, shorts = np.flatnonzero(long), np.flatnonzero(~long)
-    norms = torch.tensor(
-        [rng.uniform(1.5, 10) if is_long else rng.uniform(0.2, 0.8) for is_long in long]
-    )
-    weight = F.normalize(torch.randn(rows, dim, generator=generator), dim=1) * norms[:, None]
-    unused = longs[-1]  # one long row is never looked up
-    extras = [i for i in rng.integers(rows, size=5) if i != unused]
-    looked = [longs[0], longs[0], longs[1], shorts[0], *extras]
-    looked = [int(looked[i]) for i in rng.permutation(len(looked))]
-    expected = int(sum(long[i] for i in set(looked)))
-    table = nn.Embedding(rows, dim, max_norm=max_norm)
-    with torch.no_grad():
-        table.weight.copy_(weight)
-    found, failure = call(answer, table, torch.tensor(looked))
-    if failure:
-        return False, failure + hint
-    if not close(found, expected, rel=0, abs_tol=0.01):
-        return (
-            False,
-            f"ids {looked} in a table with max_norm {max_norm:.2f}: you gave {found}. " + hint,
+    for target in rng.permutation(np.arange(1, 6))[:3]:  # three tables, three different counts
+        rows, dim, max_norm = (
+            int(rng.integers(12, 30)),
+            int(rng.integers(2, 6)),
+            rng.uniform(0.5, 3),
         )
+        order = rng.permutation(rows)
+        longs, shorts = order[: target + 1], order[target + 1 :]  # one long row stays unused
+        long = np.isin(np.arange(rows), longs) | (rng.random(rows) < 0.3)
+        long[shorts[:2]] = False
+        scale = np.where(long, rng.uniform(1.5, 10, rows), rng.uniform(0.2, 0.8, rows)) * max_norm
+        weight = F.normalize(torch.randn(rows, dim, generator=generator), dim=1)
+        weight = weight * torch.tensor(scale, dtype=weight.dtype)[:, None]
+        chosen = [*longs[:target], shorts[0], shorts[1]]  # long rows, and short ones looked up
+        looked = chosen + list(rng.choice(chosen, size=int(rng.integers(2, 6))))  # repeats
+        looked = [int(looked[i]) for i in rng.permutation(len(looked))]
+        expected = int(sum(long[i] for i in set(looked)))
+        table = nn.Embedding(rows, dim, max_norm=max_norm)
+        with torch.no_grad():
+            table.weight.copy_(weight)
+        found, failure = call(answer, table, torch.tensor(looked))
+        if failure:
+            return False, failure + hint
+        if not close(found, expected, rel=0, abs_tol=0.01):
+            where = f"ids {looked} in a table with max_norm {max_norm:.2f}"
+            return False, f"{where}: you gave {found}. " + hint
     return True, (
         "only looked-up rows longer than max_norm are rewritten, once each, however often they "
         "appear; the write-up's three renormalised rows were exactly its looked-up ones."

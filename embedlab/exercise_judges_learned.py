@@ -169,6 +169,8 @@ def shared_mass(answer):
     if failure:
         return False, failure + hint
     reference = _label_embedding(seed)
+    if not isinstance(found, torch.Tensor) and hasattr(found, "shape"):  # a NumPy array
+        found = torch.as_tensor(found)
     if not isinstance(found, torch.Tensor) or found.shape != (3, 3):
         return False, "return softmax(E), a (3, 3) tensor. " + hint
     if not torch.allclose(found.detach().to(reference.dtype), reference, atol=1e-4):

@@ -33,10 +33,24 @@ def ece_by_bins(answer):
         return False, not_a_function("ece") + hint
     rng = fresh_rng()
     for _ in range(3):
-        n, levels = int(rng.integers(8, 40)), int(rng.integers(2, 6))
-        values = np.round(rng.uniform(0.4, 1.0, size=levels), 2)
-        confidence = values[rng.integers(levels, size=n)]
-        correct = rng.random(n) < rng.uniform(0.2, 0.9)
+        # bins of unequal sizes, over-confident and under-confident ones (so that one overall
+        # gap, or signed gaps, cannot come out right by chance)
+        levels = int(rng.integers(2, 6))
+        values = rng.choice(np.arange(40, 91) / 100, size=levels, replace=False)
+        sizes = rng.integers(2, 12, size=levels)
+        confidence = np.repeat(values, sizes)
+        accuracies = [
+            rng.uniform(0, c - 0.2) if i % 2 == 0 else rng.uniform(c + 0.05, 1)
+            for i, c in enumerate(values)
+        ]
+        correct = np.concatenate(
+            [
+                rng.permutation(np.arange(k) < round(a * k))
+                for a, k in zip(accuracies, sizes, strict=True)
+            ]
+        )
+        order = rng.permutation(len(confidence))
+        confidence, correct, n = confidence[order], correct[order], len(confidence)
         expected = sum(
             (confidence == c).mean() * abs(correct[confidence == c].mean() - c)
             for c in np.unique(confidence)
@@ -47,9 +61,8 @@ def ece_by_bins(answer):
         if not close(found, expected, rel=1e-6, abs_tol=1e-9):
             return False, f"on {n} predictions in {levels} bins you gave {found}. " + hint
     return True, (
-        "each bin's gap weighted by its share (the lesson's example: 0.75 × |1/3 − 0.9| + "
-        "0.25 × |1 − 0.6| = 0.525): over-confidence in one bin and under-confidence in another "
-        "both count."
+        "each bin's absolute gap weighted by its share: over-confidence in one bin and "
+        "under-confidence in another both count, and cannot cancel."
     )
 
 
@@ -79,9 +92,9 @@ def best_temperature(answer):
     if not close(found, expected, rel=1e-9, abs_tol=0):
         return False, f"on a fresh Iris split and a grid of {len(grid)} you gave {found}. " + hint
     return True, (
-        f"on this check's split the test set prefers T = {expected:.3f}, the estimator's own "
-        f"fit on held-out training scores {model.temperature_:.3f}: close, without touching "
-        "the test set."
+        f"on this check's split the test set prefers T = {expected:.3f}; the estimator's own "
+        f"temperature_, fitted on held-out training scores without touching the test set, is "
+        f"{model.temperature_:.3f}."
     )
 
 
@@ -128,9 +141,9 @@ def onehot_pipeline(answer):
     if not close(found, expected, rel=0, abs_tol=1e-9):
         return False, "your pipeline scores differently from the exercise's on other folds. " + hint
     return True, (
-        f"the exercise's scores on folds drawn for this check ({expected:.3f} after a quick 20 "
-        "epochs). One-hot regression (the square loss of "
-        "Hui & Belkin) is as good as softmax on wine, once the scaler is fitted inside each fold."
+        f"your pipeline scores as the exercise's on folds drawn for this check ({expected:.3f} "
+        "after a quick 20 epochs). Inside the pipeline the scaler is fitted on each training "
+        "fold only, so no test fold's statistics leak into training."
     )
 
 
@@ -196,7 +209,7 @@ class SizeGuard(TorchFunctionMode):
     def __init__(self, n: int, k: int, limit: int):
         super().__init__()
         self.n, self.k, self.limit = n, k, limit
-        self.products, self.calls, self.problem = 0, 0, None
+        self.products, self.calls, self.problem, self.largest = 0, 0, None, 0
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         name = getattr(func, "__name__", str(func))
@@ -206,6 +219,7 @@ class SizeGuard(TorchFunctionMode):
             raise RuntimeError(f"the exercise asks for one matrix product, not {name}")
         out = func(*args, **(kwargs or {}))
         if isinstance(out, torch.Tensor):
+            self.largest = max(self.largest, out.numel())
             if out.numel() > self.limit:
                 self.problem = (
                     self.problem or f"a {tuple(out.shape)} tensor ({out.numel():,} numbers)"
@@ -259,8 +273,8 @@ def nearest_by_product(answer):
             + hint,
         )
     return True, (
-        f"the nearest codes, with at most {n}·{k} numbers at a time instead of {n}·{k}·{d}: "
-        "this is how exact decoding scales to K = 100,000."
+        f"the nearest codes without an (n, K, d) tensor ({n}·{k}·{d} numbers here; your largest "
+        f"held {guard.largest:,}): this is how exact decoding scales to K = 100,000."
     )
 
 

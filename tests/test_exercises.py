@@ -881,3 +881,19 @@ def test_exercise_notebooks_open_on_colab_with_the_released_package(path):
         assert [c.source for c in installs] == [
             build_exercises.colab_badges.install_cell(repo, version)
         ]
+
+
+# Numbers and names the lessons or the old exercises printed as answers: none may stand in the
+# package, where a learner could read it (the judges compute every expected value when they run).
+PRINTED_ANSWERS = [
+    "16000", "16_000", "16,000", "1.4612", "0.176", "0.972", "0.257", "1.732", "0.964", "0.94,",
+    "0.525", "246463", "246_463", "246,463", "19456", "19_456", "19,456", "0.0949", "2.9189",
+    "versicolor", "virginica", "1.21", "0.11",
+]  # fmt: skip
+
+
+def test_no_answer_stands_as_a_constant_in_the_package():
+    modules = [ROOT / "embedlab" / "exercises.py", ROOT / "embedlab" / "checking.py"]
+    modules += sorted((ROOT / "embedlab").glob("exercise_judges*.py"))
+    found = [(m.name, a) for m in modules for a in PRINTED_ANSWERS if a in m.read_text()]
+    assert not found
