@@ -249,7 +249,7 @@ def my_beta_nll(mean, target, variance, beta, weight=lambda v, beta: v.detach() 
     return (nll * weight(variance, beta)).mean()
 
 
-def digits_run(seed, beta, lr, split_seed=None, min_variance=1e-6, train_fraction=0.1):
+def digits_run(seed, beta, lr, epochs=100, split_seed=None, min_variance=1e-6, train_fraction=0.1):
     split_seed = seed if split_seed is None else split_seed
     split = load_split("digits", train_fraction=train_fraction, seed=split_seed)
     codes = simplex_codes(10)
@@ -260,7 +260,7 @@ def digits_run(seed, beta, lr, split_seed=None, min_variance=1e-6, train_fractio
         mean, variance = output
         return beta_nll_loss(mean, codes[y], variance, beta=beta)
 
-    train(model, split.X_train, split.y_train, loss, epochs=100, lr=lr)
+    train(model, split.X_train, split.y_train, loss, epochs=epochs, lr=lr)
     with torch.no_grad():
         mean, _ = model(split.X_test)
     return accuracy(split.y_test, nearest_code(mean, codes))
