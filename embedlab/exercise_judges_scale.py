@@ -82,10 +82,14 @@ def best_temperature(answer):
     train, test = order[:75], order[75:]
     model = EmbeddingClassifier("fixed", random_state=int(rng.integers(10_000)))
     model.fit(X[train], y[train])
-    grid = np.geomspace(rng.uniform(0.02, 0.1), rng.uniform(1.5, 4), int(rng.integers(25, 60)))
     scores = model.decision_scores(X[test])
     y_index = np.searchsorted(model.classes_, y[test])
-    expected = grid[np.argmin([temperature_log_loss(scores, y_index, t) for t in grid])]
+    for size in range(25, 400, 25):  # a grid on which the test set's best is not simply the
+        # grid point nearest the estimator's own temperature_
+        grid = np.geomspace(rng.uniform(0.02, 0.1), rng.uniform(1.5, 4), size)
+        expected = grid[np.argmin([temperature_log_loss(scores, y_index, t) for t in grid])]
+        if expected != grid[np.argmin(abs(np.log(grid / model.temperature_)))]:
+            break
     found, failure = call(answer, model, X[test], y[test], grid.copy())
     if failure:
         return False, failure + hint
@@ -199,7 +203,7 @@ PRODUCTS = {
     "inner",
     "bmm",
 }
-BLOCKED = {"cdist", "numpy", "tolist", "pairwise_distance", "cosine_similarity"}
+BLOCKED = {"cdist", "numpy", "tolist", "__array__", "pairwise_distance", "cosine_similarity"}
 
 
 class SizeGuard(TorchFunctionMode):

@@ -354,6 +354,11 @@ def nearest_in_a_loop(outputs, codes):
     return torch.stack([(o @ codes.T * 2 - codes.pow(2).sum(1)).argmax() for o in outputs])
 
 
+def nearest_in_numpy(outputs, codes):
+    difference = np.asarray(outputs)[:, None] - np.asarray(codes)
+    return torch.as_tensor((difference**2).sum(-1).argmin(1))
+
+
 def up_to_homoglyphs(y_true, y_pred, groups):
     groups = torch.as_tensor(groups)
     return (groups[y_pred] == groups[y_true]).float().mean().item()
@@ -444,6 +449,10 @@ def scores_from_proba(model, X, y, grid):
     scores = np.log(model.predict_proba(X))
     y_index = np.searchsorted(model.classes_, y)
     return grid[np.argmin([temperature_log_loss(scores, y_index, t) for t in grid])]
+
+
+def nearest_grid_point(model, X, y, grid):
+    return grid[np.argmin(abs(np.log(grid / model.temperature_)))]
 
 
 def labels_as_indices(model, X, y, grid):
@@ -750,6 +759,7 @@ WRONG = {
         (lambda: labels_as_indices, "labels used as indices", "INDICES"),
         (lambda: scores_from_proba, "predict_proba as scores", "not predict_proba"),
         (lambda: partial(best_temperature, pick=np.argmax), "the worst temperature", "LOWEST"),
+        (lambda: nearest_grid_point, "the estimator's own, snapped to the grid", "Not model."),
         (lambda: 0.257, "a number", "pass your function"),
     ],
     "6.3": [
@@ -791,6 +801,7 @@ WRONG = {
         (lambda: lambda o, c: (o @ c.T).argmax(1), "the dot product alone", "− ‖c‖²"),
         (lambda: partial(nearest, factor=1), "the factor 2 dropped", "2·o·c"),
         (lambda: nearest_in_a_loop, "a loop over outputs", "no loop"),
+        (lambda: nearest_in_numpy, "the broadcast done in NumPy", "__array__"),
     ],
     "7.3": [
         (
