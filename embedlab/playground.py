@@ -16,6 +16,9 @@ wake-up is lost and the run waits until its timeout or forever (nbclient issue 3
 `scripts/soak_notebooks.py`). Here the figure is rendered to PNG bytes and set on an `Image` widget,
 and the text on an `HTML` widget: state flows only from the kernel to the page, nothing needs an
 answer, and the same figure shows in JupyterLab, Colab and a static site.
+
+A Run All pressed the moment a lesson opens in the classic Notebook (6.5, widgetsnbextension 3.6:
+the front end Colab's image ships) used to leave the playground blank; see `_ReShow`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
+import inspect
 import io
+import threading
+import weakref
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -55,6 +61,8 @@ class Playground(widgets.VBox):
         for control in controls.values():
             control.observe(self.update, names="value")
         self.update()
+        if hasattr(self, "on_displayed"):  # ipywidgets 7, whose classic front end needs _ReShow
+            self.on_displayed(_ReShow.displayed)
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         """The widget's bundle plus its current picture as image/png: front ends with a widget
@@ -105,3 +113,88 @@ def _png(figure, dpi: int) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     return buffer.getvalue()
+
+
+class _ReShow:
+    """Show a playground again after the classic Notebook's widget manager blanked it.
+
+    The manager asks the kernel which widgets exist when a notebook opens (a comm_info_request,
+    after its "jupyter.widget.control" comm is refused by a kernel that has not imported
+    ipywidgets yet). A Run All pressed at once queues that question behind every cell; its late
+    answer makes the manager re-render each cell that shows a widget (`render_cell_output`) from
+    a shallow copy of its outputs. Clearing the old view runs the view's 'remove' handler, which
+    sets `model_id = ''` in the very output data the copy re-renders, so the widget is hidden for
+    good. The kernel sees that late question: from the page (session) that ran the playground's
+    cell, after the playground was shown. It then sends the playground's display once more to that
+    cell, `DELAY` seconds later (the re-render runs within milliseconds of the answer). A page
+    whose manager asked in time, another tab, JupyterLab and nbclient never meet the condition.
+    """
+
+    DELAY = 1.0  # seconds after the late question
+    shown: list = []  # (weak reference to a playground, the request of the cell that showed it)
+    watched: weakref.WeakSet = weakref.WeakSet()  # kernels whose comm_info requests are watched
+
+    @classmethod
+    def displayed(cls, playground: Playground, **kwargs) -> None:
+        kernel = _kernel()
+        if kernel is None or not hasattr(kernel, "get_parent"):
+            return
+        cls.watch(kernel)
+        cls.shown.append((weakref.ref(playground), kernel.get_parent("shell")))
+
+    @classmethod
+    def watch(cls, kernel) -> None:
+        """Wrap the kernel's comm_info_request handler (once) to notice the manager's question."""
+        handlers = getattr(kernel, "shell_handlers", None)
+        if kernel in cls.watched or not handlers or "comm_info_request" not in handlers:
+            return
+        answer = handlers["comm_info_request"]
+
+        async def comm_info_request(stream, ident, parent):
+            result = answer(stream, ident, parent)
+            if inspect.isawaitable(result):
+                await result
+            if (parent.get("content") or {}).get("target_name") == "jupyter.widget":
+                cls.asked(kernel, parent)
+
+        handlers["comm_info_request"] = comm_info_request
+        cls.watched.add(kernel)
+
+    @classmethod
+    def asked(cls, kernel, question: dict) -> None:
+        """The widget manager of `question`'s page asked: show its earlier playgrounds again."""
+        session = _session(question)
+        again = [(ref(), cell) for ref, cell in cls.shown if session and _session(cell) == session]
+        cls.shown = [(ref, cell) for ref, cell in cls.shown if _session(cell) != session]
+        again = [(playground, cell) for playground, cell in again
+                 if playground is not None and playground.comm is not None]  # fmt: skip
+        if again:
+            timer = threading.Timer(cls.DELAY, cls.show_again, (kernel, again))
+            timer.daemon = True
+            timer.start()
+
+    @staticmethod
+    def show_again(kernel, again: list) -> None:
+        for playground, cell in again:
+            data = {
+                "text/plain": repr(playground),
+                "application/vnd.jupyter.widget-view+json": {
+                    "version_major": 2, "version_minor": 0, "model_id": playground.model_id,
+                },
+            }  # fmt: skip
+            content = {"data": data, "metadata": {}, "transient": {}}
+            topic = kernel._topic("display_data")
+            kernel.session.send(kernel.iopub_socket, "display_data", content, cell, ident=topic)
+
+
+def _kernel():
+    """The ipykernel kernel running this code, or None (a script, a test)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipywidgets needs IPython
+        return None
+    return getattr(get_ipython(), "kernel", None)
+
+
+def _session(message: dict | None) -> str | None:
+    return ((message or {}).get("header") or {}).get("session")

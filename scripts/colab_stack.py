@@ -153,7 +153,8 @@ def run_lessons(python: str, notebooks: list[Path], gpu_reported: bool = False) 
             calls = gpu.read_log(home)
             if not calls.installed:
                 verdict, result.returncode = "FAIL (patch not installed in the kernel)", 1
-            verdict += f"  ({calls.answered_true} calls answered True)"
+            told = sorted({call.split()[0] for call in calls.callers if call.endswith(" True")})
+            verdict += f"  (told of a GPU {calls.answered_true}x: {', '.join(told) or '-'})"
         print(f"{Path(notebook).stem:<40} {seconds:8.1f}  {verdict}", flush=True)
         if result.returncode:
             failed.append((notebook, result.stdout[-4000:] + result.stderr[-2000:]))
