@@ -6,10 +6,12 @@
    with the training seconds so far); and for softmax and learned vectors, how many exact
    homoglyph pairs are among the most similar pairs of class vectors (against random vectors);
 2. cost: one training step of each output layer on random features, K = 10³ … 10⁵, each in a fresh
-   process (peak memory is the rise of the process's resident set during the step), plus exact
-   decoding of 1024 outputs;
-3. decoding: exact (matrix product + argmax) against an HNSW index (faiss-cpu, optional), recall of
-   the exact nearest code.
+   process, with its memory in bytes (`step_memory.py`: parameters, gradients and Adam's state
+   counted; the step's own peak measured at the allocator), plus exact decoding of 1024 outputs;
+3. decoding: for every head's kind of class vectors (softmax's weight rows and bias, codes compared
+   by distance or by angle), exact decoding (one matrix product + argmax) against an HNSW index
+   (faiss-cpu, optional): inner-product search for softmax, directly and turned into a
+   nearest-neighbour search by one extra coordinate; recall of the exact answer and speed-up.
 
 Every timing is the best of several repeats, on one thread; each row records the machine's
 one-minute load average and whether it was busy (more than this benchmark's own one core), and
@@ -29,8 +31,9 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import torch.nn.functional as F
+from decoding import decoding_runs  # benchmarks/decoding.py
 from machine import load, refuse_if_busy  # benchmarks/machine.py
+from step_memory import PeakAllocation, step_memory  # benchmarks/step_memory.py
 
 from embedlab.glyphs import homoglyph_groups, homoglyph_pairs, load_glyphs
 from embedlab.many_classes import (
@@ -54,6 +57,38 @@ CURVE_FROM = 500  # from this K on: a learning curve (every CURVE_EVERY epochs)
 KEYS = {"accuracy": ["n_classes", "method", "seed"], "curves": ["n_classes", "method", "seed"],
         "homoglyphs": ["n_classes", "vectors", "seed"]}  # fmt: skip
 LEN_MAX_CLASSES = 10_000  # the label embedding is K × K: 10⁸ numbers at K = 10,000
+
+
+def epoch_runs(n_classes=959, epochs=4, methods=METHODS) -> pd.DataFrame:
+    """Seconds of one training epoch of each head at `n_classes` (best of epochs 2..`epochs`:
+    the first pays for warm-up), on one thread. With a learning curve's epochs, these give a
+    head's training minutes on an idle core, whatever the load was while the curve was run."""
+    split = load_glyphs(n_classes, seed=0)
+    rows = []
+    for method in methods:
+        marks = [time.perf_counter()]
+        mark = lambda epoch, model, m=marks: m.append(time.perf_counter())  # noqa: E731
+        fit_glyph_net(split, method, DIMS[method], epochs, seed=0, on_epoch=mark)
+        seconds = min(b - a for a, b in zip(marks[1:-1], marks[2:], strict=True))
+        rows.append({"n_classes": n_classes, "method": method, "epoch_seconds": seconds} | load())
+        print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
+def sampling_runs(n_classes=959, epochs=20, draws=(16, 64, 256, 512)) -> pd.DataFrame:
+    """How many draws S sampled softmax needs: its accuracy after `epochs` (a schedule of that
+    length) for each S, and full softmax's, at `n_classes`, seed 0."""
+    split = load_glyphs(n_classes, seed=0)
+    groups = homoglyph_groups(split.characters)
+    rows = []
+    for method, n_sampled in [("sampled_softmax", s) for s in draws] + [("softmax", None)]:
+        start = time.perf_counter()
+        model = fit_glyph_net(split, method, epochs=epochs, seed=0, n_sampled=n_sampled)
+        rows.append({"n_classes": n_classes, "method": method, "n_sampled": n_sampled, "seed": 0,
+                     "epochs": epochs} | evaluate(model, split, groups)
+                    | {"fit_seconds": time.perf_counter() - start} | load())  # fmt: skip
+        print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
 
 
 def merge_rows(path: Path, rows: list[dict], keys: list[str]) -> None:
@@ -119,27 +154,25 @@ def accuracy_runs(sizes, seeds, epochs, methods=METHODS, save=None):
     return pd.DataFrame(rows), pd.DataFrame(curves), pd.DataFrame(recovery)
 
 
-def _status_kb(key: str) -> int:
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(key))
-    return int(line.split()[1])
-
-
 def cost_child(method: str, n_classes: int) -> None:
-    """Run in a fresh process: print one JSON row with times and peak memory of one head.
+    """Run in a fresh process: print one JSON row with the times and the bytes of one head.
 
-    A warm-up at K = 10 loads torch's kernels first; before each measurement the peak resident
-    set is reset (Linux), so each peak counts only what that part adds for K classes.
+    A warm-up at K = 10 loads torch's kernels first. Memory is counted in bytes
+    (`step_memory`): parameters, gradients and Adam's state by accounting, the step's own peak
+    (outputs, scores, what autograd saves, gradients flowing back, temporaries) and that of
+    predicting 1024 inputs measured at the allocator after every operation.
     """
     torch.set_num_threads(1)
     time_training_step(glyph_head(method, 256, 10, DIMS[method]), repeats=1)
     time_prediction(glyph_head(method, 256, 10, DIMS[method]), repeats=1)
     head = glyph_head(method, 256, n_classes, DIMS[method])
     row = {"method": method, "n_classes": n_classes, "output_parameters": head.n_parameters()}
-    for part, measure in (("step", time_training_step), ("predict", time_prediction)):
-        Path("/proc/self/clear_refs").write_text("5")
-        before = _status_kb("VmRSS:")
-        row[f"{part}_seconds"] = measure(head)
-        row[f"{part}_peak_mb"] = (_status_kb("VmHWM:") - before) / 1024
+    row["step_seconds"] = time_training_step(head)
+    row["predict_seconds"] = time_prediction(head)
+    row |= step_memory(head)
+    with torch.no_grad(), PeakAllocation() as measured:
+        head.scores(head(torch.randn(1024, 256))).argmax(dim=1)
+    row["predict_peak_bytes"] = measured.peak
     print(json.dumps(row | load()))
 
 
@@ -154,48 +187,6 @@ def cost_runs(sizes) -> pd.DataFrame:
                 capture_output=True, text=True, check=True,
             )  # fmt: skip
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(rows[-1], flush=True)
-    return pd.DataFrame(rows)
-
-
-def decoding_runs(sizes, dim=64, n_queries=1024, noise=0.1) -> pd.DataFrame:
-    """Exact vs HNSW nearest code for outputs near codes (unit codes, normalised queries)."""
-    try:
-        import faiss
-    except ImportError:
-        print("faiss-cpu is not installed: skipping approximate decoding")
-        return pd.DataFrame()
-    faiss.omp_set_num_threads(1)
-    rows = []
-    for n_classes in sizes:
-        generator = torch.Generator().manual_seed(0)
-        codes = F.normalize(torch.randn(n_classes, dim, generator=generator), dim=1)
-        truth = torch.randint(n_classes, (n_queries,), generator=generator)
-        queries = codes[truth] + noise * torch.randn(n_queries, dim, generator=generator)
-        queries = F.normalize(queries, dim=1)
-        exact_seconds = float("inf")
-        for _ in range(5):  # best of five: the least disturbed
-            start = time.perf_counter()
-            exact = (queries @ codes.T).argmax(dim=1)
-            exact_seconds = min(exact_seconds, time.perf_counter() - start)
-        start = time.perf_counter()
-        index = faiss.IndexHNSWFlat(dim, 32)
-        index.hnsw.efConstruction = 64
-        index.add(codes.numpy())
-        build_seconds = time.perf_counter() - start
-        for ef in (16, 64):
-            index.hnsw.efSearch = ef
-            seconds = float("inf")
-            for _ in range(5):
-                start = time.perf_counter()
-                _, found = index.search(queries.numpy(), 1)
-                seconds = min(seconds, time.perf_counter() - start)
-            rows.append(
-                {"n_classes": n_classes, "ef_search": ef, "exact_seconds": exact_seconds,
-                 "ann_seconds": seconds, "build_seconds": build_seconds,
-                 "recall": (torch.from_numpy(found[:, 0]) == exact).float().mean().item(),
-                 "speedup": exact_seconds / seconds} | load()
-            )  # fmt: skip
             print(rows[-1], flush=True)
     return pd.DataFrame(rows)
 
@@ -224,7 +215,7 @@ def plot_cost(cost: pd.DataFrame, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny run into a temporary folder")
-    parser.add_argument("--parts", default="accuracy,cost,decoding")
+    parser.add_argument("--parts", default="accuracy,cost,decoding,epochs,sampling")
     parser.add_argument("--allow-busy", action="store_true", help="run on a busy machine anyway")
     parser.add_argument("--sizes", default="100,959", help="glyph K values for the accuracy part")
     parser.add_argument("--epochs", type=int, help="epochs at every K (default: EPOCHS)")
@@ -262,6 +253,12 @@ def main() -> None:
             out / "many_classes_cost.csv", index=False, float_format="%.6g"
         )
         written.append("many_classes_cost.csv")
+    if "sampling" in parts:
+        sampling_runs(*((20, 2) if args.smoke else ())).to_csv(out / "many_classes_sampling.csv", index=False, float_format="%.6g")
+        written.append("many_classes_sampling.csv")
+    if "epochs" in parts:
+        epoch_runs(20 if args.smoke else 959).to_csv(out / "many_classes_epochs.csv", index=False, float_format="%.6g")
+        written.append("many_classes_epochs.csv")
     if "decoding" in parts:
         decoding = decoding_runs(cost_sizes)
         if len(decoding):

@@ -39,19 +39,21 @@ METHODS = (
     "learned_cosine",
     "label_embedding",
 )
-RESULTS = ("accuracy", "curves", "homoglyphs", "cost", "decoding")
+RESULTS = ("accuracy", "curves", "homoglyphs", "cost", "decoding", "epochs", "sampling")
 # Learned class vectors start tiny. Two classes shown the same images get the same gradients, so
 # only their initial difference keeps them apart: N(0, 1) starts kept every homoglyph pair apart
 # (0 of 34 recovered on Latin/Greek/Cyrillic capitals), 0.01·N(0, 1) starts joined 28 of 34.
 LEARNED_INIT_SCALE = 0.01
-N_SAMPLED = 256  # sampled softmax's draws per step: benchmarks/results/sampled_softmax_choice.csv
+N_SAMPLED = 256  # sampled softmax's draws per step, chosen in load_many_classes_results("sampling")
 
 
 def load_many_classes_results(part: str) -> pd.DataFrame:
     """The results `benchmarks/many_classes.py` (`make bench`) wrote and embedlab ships:
     "accuracy" (per method, K and seed), "curves" (held-out accuracy by epoch at K = 959),
-    "homoglyphs" (recovery by class vectors), "cost" (training step, prediction and memory per
-    method and K), "decoding" (exact vs HNSW)."""
+    "homoglyphs" (recovery by class vectors), "cost" (training step, prediction and memory in
+    bytes per method and K), "decoding" (exact vs HNSW for every head's kind of class vectors),
+    "epochs" (seconds of one training epoch per head at K = 959, idle) and "sampling" (sampled
+    softmax's accuracy after 20 epochs for each number of draws S, beside full softmax)."""
     if part not in RESULTS:
         raise ValueError(f"unknown part {part!r}; choose one of {', '.join(RESULTS)}")
     with resources.files("embedlab").joinpath(f"many_classes_{part}.csv").open() as handle:
@@ -79,10 +81,11 @@ class GlyphNet(nn.Module):
     """MLP body n_inputs → width → hidden (ReLU) followed by one method's head."""
 
     def __init__(self, n_inputs: int, n_classes: int, method: str = "softmax", dim: int = 64,
-                 hidden: int = 256, seed: int = 0, width: int = 512):  # fmt: skip
+                 hidden: int = 256, seed: int = 0, width: int = 512,
+                 n_sampled: int | None = None):  # fmt: skip
         super().__init__()
         self.body = _body(n_inputs, (width, hidden))
-        self.head = glyph_head(method, hidden, n_classes, dim, seed)
+        self.head = glyph_head(method, hidden, n_classes, dim, seed, n_sampled)
 
     def forward(self, x: torch.Tensor):
         return self.head(self.body(x))
@@ -97,18 +100,21 @@ class GlyphNet(nn.Module):
 def fit_glyph_net(split: GlyphSplit, method: str = "softmax", dim: int = 64, epochs: int = 20,
                   seed: int = 0, augment: bool = True, batch_size: int = 256,
                   lr: float = 2e-3, hidden: int = 256, width: int = 512,
-                  on_epoch=None) -> GlyphNet:  # fmt: skip
+                  on_epoch=None, n_sampled: int | None = None) -> GlyphNet:  # fmt: skip
     """Train a `GlyphNet` on `split` with Adam and a cosine-decaying learning rate.
 
     With `augment`, every epoch sees the training images moved again by a fresh small jitter
     (the body then learns shapes, not pixels). `on_epoch(epoch, model)`, if given, is called
-    after each epoch (1, 2, ...): for learning curves. Seeded: same arguments, same model.
+    after each epoch (1, 2, ...): for learning curves. `n_sampled`: sampled softmax's draws per
+    step (default `N_SAMPLED`). Seeded: same arguments, same model.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = GlyphNet(split.X_train.shape[1], split.n_classes, method, dim, hidden, seed, width)
+    model = GlyphNet(
+        split.X_train.shape[1], split.n_classes, method, dim, hidden, seed, width, n_sampled
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * math.ceil(len(split.y_train) / batch_size)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
