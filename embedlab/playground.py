@@ -125,9 +125,9 @@ class _ReShow:
     a shallow copy of its outputs. Clearing the old view runs the view's 'remove' handler, which
     sets `model_id = ''` in the very output data the copy re-renders, so the widget is hidden for
     good. The kernel sees that late question: from the page (session) that ran the playground's
-    cell, after the playground was shown. It then sends the playground's display once more to that
-    cell, `DELAY` seconds later (the re-render runs within milliseconds of the answer). A page
-    whose manager asked in time, another tab, JupyterLab and nbclient never meet the condition.
+    cell, after the playground was shown. It then replaces that cell's outputs by the playground,
+    `DELAY` seconds later (the re-render runs within milliseconds of the answer). A page whose
+    manager asked in time, another tab, JupyterLab and nbclient never meet the condition.
     """
 
     DELAY = 1.0  # seconds after the late question
@@ -175,6 +175,12 @@ class _ReShow:
 
     @staticmethod
     def show_again(kernel, again: list) -> None:
+        """Replace the outputs of each playground's cell by the playground: clear, then show.
+
+        Clearing first leaves exactly one playground whether or not the re-render blanked it (a
+        view still being created when the re-render ran escapes the blanking). Anything else the
+        cell printed is lost; the lessons' widget cells print nothing else.
+        """
         for playground, cell in again:
             data = {
                 "text/plain": repr(playground),
@@ -182,9 +188,12 @@ class _ReShow:
                     "version_major": 2, "version_minor": 0, "model_id": playground.model_id,
                 },
             }  # fmt: skip
-            content = {"data": data, "metadata": {}, "transient": {}}
-            topic = kernel._topic("display_data")
-            kernel.session.send(kernel.iopub_socket, "display_data", content, cell, ident=topic)
+            for msg_type, content in [
+                ("clear_output", {"wait": True}),
+                ("display_data", {"data": data, "metadata": {}, "transient": {}}),
+            ]:
+                topic = kernel._topic(msg_type)
+                kernel.session.send(kernel.iopub_socket, msg_type, content, cell, ident=topic)
 
 
 def _kernel():

@@ -167,9 +167,10 @@ def test_a_late_question_from_the_page_that_ran_the_cell_shows_its_playground_ag
     ask("page-A", target="other.target")
     assert kernel.sent == []
     ask("page-A")
-    [(msg_type, content, parent)] = kernel.sent
-    assert msg_type == "display_data" and parent is cell
+    [(clear, wait, parent), (show, content, parent_too)] = kernel.sent
+    assert (clear, wait, show) == ("clear_output", {"wait": True}, "display_data")
+    assert parent is cell and parent_too is cell  # the cell's outputs: replaced, not added to
     view = content["data"]["application/vnd.jupyter.widget-view+json"]
     assert view["model_id"] == playground.model_id
     ask("page-A")  # asked once: shown again once
-    assert len(kernel.sent) == 1
+    assert len(kernel.sent) == 2
