@@ -127,7 +127,9 @@ class _ReShow:
     good. The kernel sees that late question: from the page (session) that ran the playground's
     cell, after the playground was shown. It then replaces that cell's outputs by the playground,
     `DELAY` seconds later (the re-render runs within milliseconds of the answer). A page whose
-    manager asked in time, another tab, JupyterLab and nbclient never meet the condition.
+    manager asked in time, another tab and nbclient never meet the condition; with ipywidgets 8
+    (JupyterLab) there is no `on_displayed`, so nothing is watched. Elsewhere the worst it can do
+    is replace a widget cell's outputs by the same playground.
     """
 
     DELAY = 1.0  # seconds after the late question
