@@ -10,7 +10,8 @@ temperature is fitted by temperature scaling (`embedlab.calibration`) on held-ou
 changes a prediction. How a fit spends its data depends on n (`early_stopping="auto"`):
 
 - n < 1,000: every epoch of the budget on all the data; the temperature from out-of-fold scores
-  (3 folds: a model trained on two scores the third; three extra, smaller fits).
+  (3 folds: a model trained on two scores the third; the three trained at once, as one batched
+  network, `embedlab.stacked`).
 - 1,000 <= n < 10,000: early stopping on a validation slice picks the number of epochs (and the
   temperature, from the slice's scores); then a fresh network trains on all n samples for that
   many epochs, so no sample is lost to validation. About two fits, no more.
@@ -38,6 +39,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from embedlab.calibration import fit_temperature
 from embedlab.fitting import check_fit_settings, fit_network, in_chunks, resolve_device
 from embedlab.heads import HEADS, HeadNetwork
+from embedlab.stacked import fit_stacked
 from embedlab.training import check_training_settings
 
 CALIBRATION_FOLDS = 3
@@ -218,18 +220,29 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
 
     def _out_of_fold_scores(self, build, X, y_index, n_classes, seed):
-        """(n, K) scores of each training sample by a model that did not train on it."""
+        """(n, K) scores of each training sample by a model that did not train on it: one
+        network per fold, the three trained at once (`embedlab.stacked`) on the CPU."""
         counts = np.bincount(y_index, minlength=n_classes)
         folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
             CALIBRATION_FOLDS, shuffle=True, random_state=seed
         )
+        splits = list(folds.split(X, y_index))
+        networks = []
+        for fold in range(len(splits)):
+            torch.manual_seed(seed + 1 + fold)
+            networks.append(build(X.shape[1], n_classes, seed + 1 + fold))
+        fit_stacked(
+            networks,
+            [torch.tensor(X[train], dtype=torch.float32) for train, _ in splits],
+            [torch.tensor(y_index[train], dtype=torch.int64) for train, _ in splits],
+            epochs=self.epochs,
+            lr=self.lr,
+            weight_decay=float(self.alpha),
+            batch_size=self._batch_size(min(len(train) for train, _ in splits)),
+        )
         scores = np.zeros((len(X), n_classes))
-        for fold, (train_index, held_out) in enumerate(folds.split(X, y_index)):
-            fold_seed = seed + 1 + fold
-            model, _ = self._train(
-                build, X[train_index], y_index[train_index], n_classes, fold_seed
-            )
-            scores[held_out] = self._scores(model, X[held_out]).numpy()
+        for network, (_, held_out) in zip(networks, splits, strict=True):
+            scores[held_out] = self._scores(network.double(), X[held_out]).numpy()
         return scores
 
     @staticmethod

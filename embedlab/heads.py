@@ -123,7 +123,8 @@ class FixedCodesHead(Head):
 
 class CosineCodesHead(Head):
     """Cross-entropy over s·cosine(output, code) with fixed, spread-out unit codes and a learned
-    scale s (Hoffer et al. 2018; lesson 7). Only directions count."""
+    scale s (Hoffer et al. 2018; lesson 7). Only directions count. Weak on hard data at 1-2k rows:
+    4-5 points below MLPClassifier (README, "where it is weak")."""
 
     name = "cosine"
     codebook_default = "simplex"
@@ -148,7 +149,8 @@ class CosineCodesHead(Head):
 
 class GaussianHead(Head):
     """A mean and a variance per code coordinate, trained with β-NLL (lesson 4), decoded to the
-    nearest code to the mean. The variance is softplus(raw) + `min_variance`."""
+    nearest code to the mean. The variance is softplus(raw) + `min_variance`. The weakest head at
+    1-10k rows of hard data: 4-9 points below MLPClassifier (README, "where it is weak")."""
 
     name = "gaussian"
     codebook_default = "simplex"
@@ -189,7 +191,8 @@ class LearnedCodesHead(Head):
     The vectors are the rows of an `nn.Embedding` (lesson 1), started as `init_scale`·N(0, 1)
     from torch's global generator. The loss reads the whole table, never looks rows up, so a
     `max_norm` would never act (lesson 5): there is none. A small start lets look-alike classes
-    end up together (lesson 7); lesson 5's pictures start them at 1 or 5.
+    end up together (lesson 7); lesson 5's pictures start them at 1 or 5. Weak on hard data at
+    1-2k rows: 5-6 points below MLPClassifier (README, "where it is weak").
     """
 
     name = "learned"
@@ -220,7 +223,8 @@ class LearnedCodesHead(Head):
 
 class LearnedCosineHead(LearnedCodesHead):
     """Learned class vectors compared by angle: cross-entropy over s·cos(output, m_k) with a
-    learned scale s (lesson 5's cosine; Mettes et al. 2019). Class vectors are unit length."""
+    learned scale s (lesson 5's cosine; Mettes et al. 2019). Class vectors are unit length. Weak on
+    hard data at 1-2k rows: 7-8 points below MLPClassifier (README, "where it is weak")."""
 
     name = "learned_cosine"
 

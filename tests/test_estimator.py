@@ -1,4 +1,5 @@
 import pickle
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -199,6 +200,25 @@ def test_calibration_uses_out_of_fold_training_scores_only(monkeypatch, many_cla
     assert seen["scores"].shape == in_sample.shape
     assert not np.allclose(seen["scores"], in_sample, atol=1e-3)
     assert model.predict_proba(X_test).shape == (len(X_test), 20)
+
+
+def test_the_out_of_fold_networks_train_together_on_the_folds(monkeypatch, many_classes):
+    X_train, y_train, _, _ = many_classes
+    seen = []
+    real = embedlab.estimator.fit_stacked
+
+    def spy(networks, X_parts, y_parts, **settings):
+        seen.append((len(networks), [X.numpy() for X in X_parts], settings))
+        return real(networks, X_parts, y_parts, **settings)
+
+    monkeypatch.setattr(embedlab.estimator, "fit_stacked", spy)
+    EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X_train, y_train)
+    ((n_networks, parts, settings),) = seen  # one call: the three folds at once
+    assert n_networks == 3 and [len(part) for part in parts] == [400, 400, 400]
+    rows = {tuple(np.round(x, 6)) for x in X_train.astype(np.float32)}
+    counts = Counter(tuple(np.round(x, 6)) for part in parts for x in part)
+    assert set(counts) == rows and set(counts.values()) == {2}  # each row in two folds' training
+    assert settings["epochs"] == SMALL["epochs"] and settings["batch_size"] == min(200, 400)
 
 
 def test_a_fixed_temperature_takes_effect(iris):
