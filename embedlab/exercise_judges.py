@@ -170,5 +170,7 @@ def rows_rewritten(answer):
             return False, f"{where}: you gave {found}. " + hint
     return True, (
         "only looked-up rows longer than max_norm are rewritten, once each, however often they "
-        "appear; the write-up's three renormalised rows were exactly its looked-up ones."
+        "appear. Lesson 5 meets this: the network it replays keeps its three class codes in "
+        "nn.Embedding(3, 2, max_norm=True), and its first lookup cuts every looked-up code longer "
+        "than 1 back to length 1 — the table changes before anything is learned."
     )

@@ -44,20 +44,22 @@ def cosine_matrix(answer):
                 f"on a ({len(codes)}, {codes.shape[1]}) code book your cosines differ. " + hint,
             )
     return True, (
-        f"every pair of simplex codes has cosine −1/(K − 1): {-1 / (k_simplex - 1):.4f} for K = "
+        f"every pair of simplex codes has cosine −1/(K − 1): −{1 / (k_simplex - 1):.4f} for K = "
         f"{k_simplex}, −0.25 for K = 5 — the most spread out K unit vectors can be."
     )
 
 
 RANKS = ("below", "level", "above")
+RANKED_CLASSES = 4  # the class count whose rank 3.2 asks for (lesson 3 discusses only 3)
 
 
 def sphere_in_2d(answer):
     hint = (
         "K points evenly spaced on the unit circle are 2π/K apart in angle, and a chord of angle "
         "θ is 2·sin(θ/2) long: predict it by hand (sphere_codes is switched off during the "
-        "check), then compare the sphere book's smallest distance for 3 classes with the "
-        "simplex's and answer 'below', 'level' or 'above'."
+        "check). Then compare separation(...)['min_distance'] of the 2-D sphere book for 4 "
+        "classes with simplex_codes(4)'s and answer 'below', 'level' (within 1e-4 of the "
+        "simplex's) or 'above'."
     )
     missing = needs(answer, ("rank", "min_distance"), "{'rank': ..., 'min_distance': my_formula}")
     if missing:
@@ -75,14 +77,23 @@ def sphere_in_2d(answer):
                 return False, failure + hint
             if not close(found, reference[k], rel=1e-4):
                 return False, f"for K = {k} your formula gives {found}. " + hint
-    sphere = separation(sphere_codes(3, 2))["min_distance"]
-    simplex = separation(simplex_codes(3))["min_distance"]
-    rank = "level" if close(sphere, simplex, rel=1e-4) else RANKS[2 * (sphere > simplex)]
+    k = RANKED_CLASSES
+    sphere = separation(sphere_codes(k, 2))["min_distance"]
+    simplex = separation(simplex_codes(k))["min_distance"]
+    rank = "level" if close(sphere, simplex, rel=1e-4, abs_tol=0) else RANKS[2 * (sphere > simplex)]
     if not isinstance(answer["rank"], str) or answer["rank"].strip().lower() != rank:
         return False, f"your formula is right; now compare it with the simplex's. {hint}"
     return True, (
-        f"2·sin(π/K): {sphere:.4f} for K = 3, the simplex's {simplex:.4f}. Three points evenly "
-        "spaced on a circle ARE an equilateral triangle, so the two books rank level."
+        f"2·sin(π/K) matches the sphere book for K = {cases[0]} and K = {cases[1]}. For {k} "
+        f"classes the 2-D sphere book's smallest distance is {sphere:.4f} against the "
+        f"{k - 1}-D simplex's {simplex:.4f}: {rank}. With 3 classes both books are an equilateral "
+        "triangle (lesson 3)"
+        + (
+            f"; {k} codes evenly spaced on a circle sit closer to their neighbours than any two "
+            "codes of the simplex, which has a dimension more to spread in."
+            if rank == "below"
+            else "."
+        )
     )
 
 
@@ -127,8 +138,8 @@ def nearly_coinciding(answer):
     if not close(answer["all_ten_miss"], (1 - p) ** 10, rel=0, abs_tol=0.01):
         return False, "your share is right; the chance that ten seeds all miss is not. " + hint
     return True, (
-        f"{p:.3f} of the 2-D books with 3 codes have a pair closer than a quarter of their mean "
-        f"distance (about one in {1 / p:.0f}). Ten seeds all miss such a book with probability "
-        f"{(1 - p) ** 10:.2f} and thirty with {(1 - p) ** 30:.2f}: a study of a few seeds can "
-        "easily miss the failure, so report the worst seed of many."
+        f"{p:.3f} of the 1000 2-D books with 3 codes of seeds 0-999 have a pair closer than a "
+        f"quarter of their mean distance (about one in {1 / p:.0f}). Ten seeds all miss such a "
+        f"book with probability {(1 - p) ** 10:.2f} and thirty with {(1 - p) ** 30:.2f}: a "
+        "study of a few seeds can easily miss the failure, so report the worst seed of many."
     )

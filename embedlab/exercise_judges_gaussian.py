@@ -68,9 +68,15 @@ def beta_nll(answer):
     hint = (
         "β-NLL is mean(½(log v + (y − μ)²/v) · stopgrad(v)^β): multiply by v.detach() ** β, "
         "not v ** β (then the VARIANCE's gradient changes) and not v ** (2β) (v is already σ²). "
-        "Write it yourself: embedlab's beta_nll_loss is switched off during the check."
+        "Write it yourself: embedlab's beta_nll_loss is switched off during the check. The "
+        "mean's gradient per element is (μ − y)/v · v^β: find the β at which, for μ = 0, y = 1, "
+        "v = 4, it is (μ − y)."
     )
-    if not callable(answer):
+    missing = needs(answer, ("loss", "beta"), "{'loss': my_beta_nll, 'beta': ...}")
+    if missing:
+        return False, missing + hint
+    loss = answer["loss"]
+    if not callable(loss):
         return False, not_a_function("my_beta_nll") + hint
     rng = fresh_rng()
     blocked = "write the loss yourself: embedlab.losses.beta_nll_loss is off during the check"
@@ -79,7 +85,7 @@ def beta_nll(answer):
         expected = losses.beta_nll_loss(mean, target, variance, beta=beta)
         grads = torch.autograd.grad(expected, (mean, variance))
         with forbidden([losses.beta_nll_loss], blocked):
-            found, failure = call(answer, mean, target, variance, beta)
+            found, failure = call(loss, mean, target, variance, beta)
         if failure:
             return False, failure + hint
         if not isinstance(found, torch.Tensor) or found.numel() != 1:
@@ -95,10 +101,27 @@ def beta_nll(answer):
         for name, g, reference in zip(("mean", "variance"), mine, grads, strict=True):
             if not torch.allclose(g, reference, rtol=1e-5, atol=1e-8):
                 return False, f"at β = {beta:.2f} the {name}'s gradient differs. " + hint
+    try:
+        beta = float(answer["beta"])
+    except (TypeError, ValueError):
+        return False, "your loss is right; answer the β as a number. " + hint
+    if not (math.isfinite(beta) and beta >= 0):
+        return False, f"your loss is right; β-NLL takes a β of 0 or more, not {beta}. " + hint
+    mean = torch.zeros(1, 1, requires_grad=True)
+    target, variance = torch.ones(1, 1), torch.full((1, 1), 4.0)
+    (gradient,) = torch.autograd.grad(losses.beta_nll_loss(mean, target, variance, beta=beta), mean)
+    wanted = (mean - target).item()  # the gradient of ½(μ − y)²
+    found, goal = (f"{g:.4g}".replace("-", "−") for g in (gradient.item(), wanted))  # true minus
+    if not close(gradient.item(), wanted, rel=1e-6):
+        return False, (
+            f"your loss is right; at β = {beta:g} the mean's gradient is {found}, not "
+            f"(μ − y) = {goal}. " + hint
+        )
     return True, (
-        "value and both gradients match. The mean's gradient per element is (μ − y)/v · v^β: at "
-        "β = 1 it is (μ − y), the gradient of ½(μ − y)² — half of MSE's 2(μ − y) — whatever the "
-        "variance; the stop-gradient shows only in the variance's gradient, which you matched too."
+        f"value and both gradients match, and at β = {beta:g} the mean's gradient is "
+        f"{found} = (μ − y). Per element it is (μ − y)/v · v^β, so at that β it is "
+        "the gradient of ½(μ − y)² — half of MSE's 2(μ − y) — whatever the variance; the "
+        "stop-gradient shows only in the variance's gradient, which you matched too."
     )
 
 

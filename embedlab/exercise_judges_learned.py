@@ -200,6 +200,7 @@ def perfect_output_loss(answer):
     if not callable(answer):
         return False, not_a_function("perfect_output_loss") + hint
     rng = fresh_rng()
+    measured = []
     for k, temperature in [
         (int(rng.integers(3, 8)), rng.uniform(0.3, 3)),
         (int(rng.integers(8, 60)), rng.uniform(0.3, 3)),
@@ -211,7 +212,10 @@ def perfect_output_loss(answer):
             return False, failure + hint
         if not close(found, expected.item(), rel=1e-4):
             return False, f"for K = {k}, T = {temperature:.3f} you gave {found}. " + hint
+        measured.append(f"{expected.item():.4f} at K = {k}, T = {temperature:.2f}")
     return True, (
         f"ln(1 + 2e⁻³) ≈ {math.log(1 + 2 * math.exp(-3)):.4f} for K = 3, T = 1: even a perfect "
-        "output pays a little, because the other codes are only √3 away."
+        "output pays a little, because the other codes are only √3 away. It grows with K and "
+        "with T, as ln(1 + (K − 1)·exp(−2K/((K − 1)T))) does: "
+        f"{' and '.join(measured)} in this check."
     )

@@ -374,10 +374,10 @@ RIGHT = {
     "2.3": lambda: {"change": "sgd", "experiment": iris_accuracy},
     "2.4": lambda: summary(iris_test_accuracy),
     "3.1": lambda: cosines,
-    "3.2": lambda: {"rank": "level", "min_distance": lambda k: 2 * math.sin(math.pi / k)},
+    "3.2": lambda: {"rank": "below", "min_distance": lambda k: 2 * math.sin(math.pi / k)},
     "3.3": lambda: {"share": share, "all_ten_miss": ten_miss()},
     "4.1": lambda: gaussian_nll,
-    "4.2": lambda: my_beta_nll,
+    "4.2": lambda: {"loss": my_beta_nll, "beta": 1},
     "4.3": lambda: {"lr": 1e-2, "run": digits_run},
     "5.1": lambda: is_learning,
     "5.2": lambda: remedy(),
@@ -396,6 +396,19 @@ RIGHT = {
 def test_the_intended_answer_passes_on_fresh_cases(name):
     for _ in range(2 if name[0] in "1367" else 1):  # each check draws new cases
         assert check(name, RIGHT[name]()).passed
+
+
+def test_success_messages_say_what_they_measured_in_terms_the_lesson_knows():
+    rewritten = check("1.4", rows_rewritten).message
+    assert "write-up" not in rewritten and "Lesson 5" in rewritten  # lesson 1 has no write-up yet
+    assert "-0." not in check("3.1", cosines).message  # one minus sign, the true one (−)
+    ranked = check("3.2", RIGHT["3.2"]()).message
+    assert "For 4 classes" in ranked and "below" in ranked
+    assert "β = 1" in check("4.2", RIGHT["4.2"]()).message
+    temperature = check("6.2", best_temperature).message
+    assert "a ratio of" in temperature and "factor of 2 or more" in temperature
+    pipeline = check("6.3", onehot_pipeline()).message
+    assert "to stay fast" in pipeline and "20 epochs" in pipeline
 
 
 # ------------------------------------------------------------------ wrong answers
@@ -590,27 +603,32 @@ WRONG = {
     "3.2": [
         (lambda: math.sqrt(3), "the simplex's number printed above", "answer a dict"),
         (
-            lambda: {"rank": "level", "min_distance": lambda k: math.sqrt(3)},
+            lambda: {"rank": "below", "min_distance": lambda k: math.sqrt(3)},
             "√3 for every K",
             "for K =",
         ),
         (
-            lambda: {"rank": "level", "min_distance": lambda k: 2 * math.pi / k},
+            lambda: {"rank": "below", "min_distance": lambda k: 2 * math.pi / k},
             "the arc, not the chord",
             "chord",
         ),
         (
             lambda: {
-                "rank": "level",
+                "rank": "below",
                 "min_distance": lambda k: separation(make_codebook("sphere", k, 2))["min_distance"],
             },
             "the book measured, not predicted",
             "predict the distance by hand",
         ),
         (
+            lambda: {"rank": "level", "min_distance": lambda k: 2 * math.sin(math.pi / k)},
+            "the 3-class rank the lesson gives",
+            "compare it with the simplex",
+        ),
+        (
             lambda: {"rank": "above", "min_distance": lambda k: 2 * math.sin(math.pi / k)},
             "a wrong rank",
-            "compare it with the simplex",
+            "for 4 classes",
         ),
     ],
     "3.3": [
@@ -648,22 +666,34 @@ WRONG = {
     ],
     "4.2": [
         (
-            lambda: partial(my_beta_nll, weight=lambda v, b: v**b),
+            lambda: {"loss": partial(my_beta_nll, weight=lambda v, b: v**b), "beta": 1},
             "no stop-gradient",
             "v.detach() ** β",
         ),
         (
-            lambda: partial(my_beta_nll, weight=lambda v, b: v.detach() ** (2 * b)),
+            lambda: {
+                "loss": partial(my_beta_nll, weight=lambda v, b: v.detach() ** (2 * b)),
+                "beta": 1,
+            },
             "v^(2β)",
             "v ** (2β)",
         ),
         (
-            lambda: partial(my_beta_nll, weight=lambda v, b: v.detach() ** -b),
+            lambda: {"loss": partial(my_beta_nll, weight=lambda v, b: v.detach() ** -b), "beta": 1},
             "divided by v^β",
             "β-NLL is",
         ),
-        (lambda: through_embedlab, "embedlab's loss called", "write the loss yourself"),
-        (lambda: {0: -0.25, 0.5: -0.5, 1: -1.0}, "the old numbers", "pass your function"),
+        (
+            lambda: {"loss": through_embedlab, "beta": 1},
+            "embedlab's loss called",
+            "write the loss yourself",
+        ),
+        (lambda: {"loss": my_beta_nll, "beta": 0.5}, "the β between", "not (μ − y)"),
+        (lambda: {"loss": my_beta_nll, "beta": 0}, "plain NLL's β", "not (μ − y)"),
+        (lambda: {"loss": my_beta_nll, "beta": "one"}, "β as a word", "as a number"),
+        (lambda: {"loss": my_beta_nll, "beta": -1}, "a negative β", "a β of 0 or more"),
+        (lambda: my_beta_nll, "the loss alone, no β", "answer a dict"),
+        (lambda: {"loss": -1.0, "beta": 1}, "a number for the loss", "pass your function"),
     ],
     "4.3": [
         (lambda: 1e-2, "the rate the lesson names, bare", "answer a dict"),
