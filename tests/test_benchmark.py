@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 from embedlab.benchmark import load_benchmark_results, summary_table
 
@@ -111,3 +112,39 @@ def test_scaling_benchmark_measures_one_fit(tmp_path, monkeypatch):
     row = scaling.one_fit("fixed", 300, tmp_path / "data.npz")
     assert row["n_train"] == 300 and row["classifier"] == "fixed" and row["epochs"] == 100
     assert 0.1 < row["accuracy"] <= 1 and row["fit_memory_mb"] >= 0
+
+
+def test_step_memory_counts_state_exactly_and_measures_the_steps_own_peak(monkeypatch):
+    step_memory = _benchmark("step_memory", monkeypatch)
+    from embedlab.many_classes import glyph_head
+
+    torch.set_num_threads(1)
+    fixed = step_memory.step_memory(glyph_head("fixed", 256, 2000, dim=64))
+    size = (256 * 64 + 64) * 4  # float32 weight and bias; the codes are not trained
+    assert (fixed["parameter_bytes"], fixed["gradient_bytes"]) == (size, size)
+    assert fixed["optimizer_bytes"] == 2 * size  # Adam's two moments (its step counter left out)
+    softmax = step_memory.step_memory(glyph_head("softmax", 256, 2000))
+    logits = 256 * 2000 * 4  # a batch of 256 rows, 2000 logits each
+    assert softmax["parameter_bytes"] == (256 * 2000 + 2000) * 4
+    assert 2 * logits <= softmax["step_peak_bytes"] < 20 * logits  # logits, their gradient, ...
+    assert fixed["step_peak_bytes"] < logits / 4  # MSE onto the row's own code: no K-wide tensor
+    with step_memory.PeakAllocation() as peak:
+        torch.ones(1_000_000)  # 4 MB
+    assert 4_000_000 <= peak.peak < 4_100_000
+
+
+@pytest.mark.parametrize("method", ["softmax", "fixed", "cosine", "learned", "learned_cosine"])
+def test_exact_decoding_is_the_best_class_by_each_heads_comparison(monkeypatch, method):
+    decoding = _benchmark("decoding", monkeypatch)
+    vectors, bias, queries = decoding.decoding_case(method, 300, n_queries=50)
+    compare = decoding.DECODERS[method][1]
+    found = decoding.exact_decode(vectors, bias, queries, compare)
+    if compare == "inner product":
+        expected = (queries @ vectors.T + bias).argmax(1)
+    elif compare == "distance":
+        expected = torch.cdist(queries.double(), vectors.double()).argmin(1)
+    else:
+        expected = torch.nn.functional.cosine_similarity(
+            queries[:, None].double(), vectors[None].double(), dim=-1
+        ).argmax(1)
+    assert torch.equal(found, expected)
