@@ -82,7 +82,8 @@ def sphere_codes(n_classes: int, dim: int, seed: int = 0, steps: int = 500) -> t
     """K unit vectors spread over the sphere in `dim` dimensions (useful when dim < K - 1).
 
     In 2-D they are evenly spaced on the circle. Otherwise random unit vectors are pushed apart by
-    gradient descent on a repulsion energy, as for hyperspherical prototypes (Mettes et al. 2019).
+    gradient descent on a repulsion energy, sum of 1/distance over pairs (embedlab's choice; for
+    hyperspherical prototypes Mettes et al. 2019 minimise each one's largest cosine instead).
     Above MAX_REPELLED classes the K² pairs make that too slow: the random unit vectors are
     returned as drawn (in many dimensions they are nearly orthogonal already).
     """
