@@ -139,7 +139,7 @@ $(COLAB_GPU)/.installed: constraints/colab-gpu.txt scripts/colab_stack.py
 	$(COLAB_GPU)/bin/python -m pip install --quiet -c $(COLAB_GPU)/constraints.txt nbval  # a test tool
 	touch $@
 
-test-colab-gpu: $(STAMP) $(COLAB_GPU)/.installed  ## Colab's GPU runtime stack, a GPU reported: install changes nothing, lessons pass, widgets work (~7 min)
+test-colab-gpu: $(STAMP) $(COLAB_GPU)/.installed  ## Colab's GPU runtime stack, a GPU reported: install changes nothing, lessons pass, widgets work (~9 min; building .venv-colab-gpu ~10 more)
 	rm -rf build/colab-gpu && $(BIN)/python -m build --wheel --no-isolation --outdir build/colab-gpu . >/dev/null
 	$(COLAB_GPU)/bin/python -m pip uninstall --quiet -y embedlab 2>/dev/null || true
 	$(COLAB_GPU)/bin/python -m pip install --dry-run --quiet --report build/colab-gpu/report.json build/colab-gpu/embedlab-*.whl
