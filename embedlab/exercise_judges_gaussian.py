@@ -165,12 +165,15 @@ def pitfall_rate(answer):
     rng = fresh_rng()
     epochs = int(rng.integers(20, 41))  # a shorter run than the exercise's, as quick checks
     at_zero = _digits_run(0, 0.5, lr, epochs)
-    for _ in range(5):  # a seed whose run ends elsewhere than seed 0's
-        seed = int(rng.integers(3, 10_000))
+    cases = [((0, 0.5, lr, epochs), at_zero)]
+    for _ in range(12):  # three seeds whose runs end elsewhere than seed 0's: a run that ignores
+        seed = int(rng.integers(3, 10_000))  # its seed somewhere matches one by chance, not three
         reference = _digits_run(seed, 0.5, lr, epochs)
         if abs(reference - at_zero) > 2 * tolerance:
+            cases.insert(0, ((seed, 0.5, lr, epochs), reference))
+        if len(cases) == 4:
             break
-    for case, expected in [((seed, 0.5, lr, epochs), reference), ((0, 0.5, lr, epochs), at_zero)]:
+    for case, expected in cases:
         found, failure = call(run, *case)
         if failure:
             return False, failure + hint
