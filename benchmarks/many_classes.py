@@ -254,10 +254,14 @@ def main() -> None:
         )
         written.append("many_classes_cost.csv")
     if "sampling" in parts:
-        sampling_runs(*((20, 2) if args.smoke else ())).to_csv(out / "many_classes_sampling.csv", index=False, float_format="%.6g")
+        sampling_runs(*((20, 2) if args.smoke else ())).to_csv(
+            out / "many_classes_sampling.csv", index=False, float_format="%.6g"
+        )
         written.append("many_classes_sampling.csv")
     if "epochs" in parts:
-        epoch_runs(20 if args.smoke else 959).to_csv(out / "many_classes_epochs.csv", index=False, float_format="%.6g")
+        epoch_runs(20 if args.smoke else 959).to_csv(
+            out / "many_classes_epochs.csv", index=False, float_format="%.6g"
+        )
         written.append("many_classes_epochs.csv")
     if "decoding" in parts:
         decoding = decoding_runs(cost_sizes)
