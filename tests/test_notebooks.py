@@ -38,10 +38,6 @@ def test_badge_points_at_the_declared_repository(notebook):
     assert nb.cells[0].source.split("\n")[0] == expected
 
 
-# Lessons whose checks all speak (issue 26); lessons 6 and 7 join when theirs are converted.
-CHECKS_SPEAK = ("01_", "02_", "03_", "04_", "05_")
-
-
 def bare_asserts(source: str) -> list[int]:
     """Lines of `assert` statements without a message in a code cell (magics left out)."""
     lines = source.splitlines()
@@ -59,8 +55,6 @@ def test_a_failing_check_speaks(notebook):
     the lesson claimed and what was measured (`claim(...)`, or an assert with a message), never a
     bare AssertionError."""
     path, nb = notebook
-    if not path.name.startswith(CHECKS_SPEAK):
-        pytest.skip(f"{path.name}: its checks are not converted yet (issue 26)")
     found = {i: lines for i, c in enumerate(nb.cells) if c.cell_type == "code"
              if (lines := bare_asserts(c.source))}  # fmt: skip
     assert not found, (
