@@ -4,6 +4,8 @@ One body (an MLP on the glyph pixels) and one head from `embedlab.heads` on its 
 features. Lesson 7 compares (parameters for `hidden` features, code dimension d):
 
 - "softmax": a Linear(hidden, K) layer and cross-entropy: hidden·K + K;
+- "sampled_softmax": the same layer trained on each row's class and N_SAMPLED drawn ones
+  (Jean et al., 2015), exact at prediction: hidden·K + K;
 - "cosine": a Linear(hidden, d) layer, cross-entropy over s·cosine(output, code) with fixed,
   spread-out unit codes (the "fixed classifier" of Hoffer et al., 2018): hidden·d + d + 1;
 - "fixed": the same layer regressed onto the codes with MSE (lesson 3): hidden·d + d;
