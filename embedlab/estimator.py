@@ -9,9 +9,10 @@ Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the
 temperature is fitted by temperature scaling (`embedlab.calibration`) on held-out scores; it never
 changes a prediction. How a fit spends its data depends on n (`early_stopping="auto"`):
 
-- n < 1,000: every epoch of the budget on all the data; the temperature from out-of-fold scores
-  (3 folds: a model trained on two scores the third; the three trained at once, as one batched
-  network, `embedlab.stacked`).
+- n < 1,000: four networks train at once, as one batched network (`embedlab.stacked`), for the
+  whole budget: one on all the data (`model_`) and three out-of-fold ones (3 folds: a network
+  trained on two scores the third). Their held-out scores give the temperature; with `ensemble`
+  (the default) the predictions average the four networks' scores.
 - 1,000 <= n < 10,000: early stopping on a validation slice picks the number of epochs (and the
   temperature, from the slice's scores); then a fresh network trains on all n samples for that
   many epochs, so no sample is lost to validation. About two fits, no more.
@@ -37,7 +38,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from embedlab.calibration import fit_temperature
-from embedlab.fitting import check_fit_settings, fit_network, in_chunks, resolve_device
+from embedlab.fitting import FitLog, check_fit_settings, fit_network, in_chunks, resolve_device
 from embedlab.heads import HEADS, HeadNetwork
 from embedlab.stacked import fit_stacked
 from embedlab.training import check_training_settings
@@ -83,6 +84,12 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     min_variance : floor of the predicted variance ("gaussian").
     temperature : "auto" fits the temperature of `predict_proba` on held-out scores of the
         training data (temperature scaling); a number > 0 fixes it (1.0 is the scores as trained).
+    ensemble : below 1,000 samples (without early stopping), predict with the mean scores of the
+        network trained on all the data and the three out-of-fold networks trained beside it
+        (they are trained for the temperature anyway; with a fixed temperature, for this).
+        On lesson 6's small sets it lowered the log loss of every head but softmax on wine
+        (benchmarks/results/ensemble.md). False keeps one network. From 1,000 samples on there is
+        one network either way.
     verbose : show a progress bar (tqdm) with the current loss.
     device : "auto" trains on the GPU torch finds (CUDA) when a training step is large enough to
         gain from it (6 x batch x parameters >= 1e8 operations, `embedlab.fitting`), and on the
@@ -97,7 +104,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     embedding_ : (K, dim) class vectors in the output space (for softmax: the rows of the
         last layer's weight, in the space of the last hidden layer).
     temperature_ : the temperature `predict_proba` divides the scores by.
-    model_ : the trained torch module (on the CPU, float64).
+    model_ : the trained torch module (on the CPU, float64); trained on all the data.
+    fold_models_ : the out-of-fold networks the predictions also average (`ensemble`), or [].
     loss_curve_ : mean training loss of each epoch of `model_`. n_iter_ : epochs `model_` ran.
     validation_scores_ : validation accuracy after each epoch of the early-stopping run (None
         without early stopping).
@@ -120,6 +128,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         beta: float = 0.5,
         min_variance: float = 1e-3,
         temperature="auto",
+        ensemble: bool = True,
         verbose: bool = False,
         device: str = "auto",
         random_state=None,
@@ -139,6 +148,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.beta = beta
         self.min_variance = min_variance
         self.temperature = temperature
+        self.ensemble = ensemble
         self.verbose = verbose
         self.device = device
         self.random_state = random_state
@@ -161,6 +171,8 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         )
         if not self.beta >= 0:
             raise ValueError(f"beta must be >= 0, got {self.beta}")
+        if not isinstance(self.ensemble, bool):
+            raise ValueError(f"ensemble must be True or False, got {self.ensemble!r}")
         if not self.min_variance > 0:
             raise ValueError(f"min_variance must be > 0, got {self.min_variance}")
         head = HEADS[self.method]
@@ -219,31 +231,51 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             return n
         return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
 
-    def _out_of_fold_scores(self, build, X, y_index, n_classes, seed):
-        """(n, K) scores of each training sample by a model that did not train on it: one
-        network per fold, the three trained at once (`embedlab.stacked`) on the CPU."""
+    def _fit_with_folds(self, build, X, y_index, seed):
+        """(model, log, (out-of-fold scores (n, K), labels), fold networks): the network trained
+        on all of X, and one network per fold trained on the other folds, which scores the fold
+        it did not see. With one batch of everything (n <= batch size) the four train at once
+        (`embedlab.stacked`). With mini-batches the network on all of X trains alone, and the
+        three fold networks together, each on batches of its own rows."""
+        n, n_classes = len(X), len(self.classes_)
         counts = np.bincount(y_index, minlength=n_classes)
         folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
             CALIBRATION_FOLDS, shuffle=True, random_state=seed
         )
         splits = list(folds.split(X, y_index))
+        parts = np.ones((len(splits), n), dtype=bool)
+        for part, (_, held_out) in zip(parts, splits, strict=True):
+            part[held_out] = False
+        batch_size = self._batch_size(n)
+        together = batch_size >= n
+        if together:
+            parts = np.vstack([np.ones((1, n), dtype=bool), parts])
+        else:
+            model, log = self._train(build, X, y_index, n_classes, seed)
         networks = []
-        for fold in range(len(splits)):
-            torch.manual_seed(seed + 1 + fold)
-            networks.append(build(X.shape[1], n_classes, seed + 1 + fold))
-        fit_stacked(
+        for network_seed in [seed] * together + [seed + 1 + f for f in range(len(splits))]:
+            torch.manual_seed(network_seed)
+            networks.append(build(X.shape[1], n_classes, network_seed))
+        step_flops = 6 * batch_size * sum(p.numel() for net in networks for p in net.parameters())
+        curves = fit_stacked(
             networks,
-            [torch.tensor(X[train], dtype=torch.float32) for train, _ in splits],
-            [torch.tensor(y_index[train], dtype=torch.int64) for train, _ in splits],
+            torch.tensor(X, dtype=torch.float32),
+            torch.tensor(y_index, dtype=torch.int64),
+            torch.as_tensor(parts),
             epochs=self.epochs,
             lr=self.lr,
             weight_decay=float(self.alpha),
-            batch_size=self._batch_size(min(len(train) for train, _ in splits)),
+            batch_size=batch_size,
+            device=resolve_device(self.device, step_flops),
+            verbose=self.verbose and together,
         )
-        scores = np.zeros((len(X), n_classes))
-        for network, (_, held_out) in zip(networks, splits, strict=True):
-            scores[held_out] = self._scores(network.double(), X[held_out]).numpy()
-        return scores
+        fold_models = [network.cpu().double() for network in networks]
+        if together:
+            model, log = fold_models.pop(0), FitLog(loss_curve=curves[0])
+        scores = np.zeros((n, n_classes))
+        for network, (_, held_out) in zip(fold_models, splits, strict=True):
+            scores[held_out] = self._scores(network, X[held_out]).numpy()
+        return model, log, (scores, y_index), fold_models
 
     @staticmethod
     def _scores(model, X) -> torch.Tensor:
@@ -265,12 +297,20 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if early_stopping == "auto":
             early_stopping = len(X) >= AUTO_EARLY_STOPPING_N
         with torch.random.fork_rng(devices=[]):  # leave the caller's torch generator alone
+            fold_models, held_out = [], None
             if early_stopping:
                 self.model_, log, held_out = self._fit_early_stopping(build, X, y_index, seed)
-            else:
+            elif (self.temperature == "auto" or self.ensemble) and len(X) >= 2 * CALIBRATION_FOLDS:
+                self.model_, log, held_out, fold_models = self._fit_with_folds(
+                    build, X, y_index, seed
+                )
+            else:  # too few samples to hold any out, or neither calibration nor an ensemble
                 self.model_, log = self._train(build, X, y_index, n_classes, seed)
-                held_out = None
-            self.temperature_ = self._temperature(build, X, y_index, seed, held_out)
+        self.fold_models_ = fold_models if self.ensemble else []
+        if self.temperature != "auto":
+            self.temperature_ = float(self.temperature)
+        else:  # held-out scores, or the scores as trained when none could be held out
+            self.temperature_ = 1.0 if held_out is None else fit_temperature(*held_out)
         if early_stopping and not log.converged:
             warnings.warn(
                 f"EmbeddingClassifier: the budget of epochs={self.epochs} ran out before the "
@@ -300,18 +340,6 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             log.loss_curve = retrained.loss_curve
         return model, log, held_out
 
-    def _temperature(self, build, X, y_index, seed, held_out=None) -> float:
-        """`temperature_`: the fixed one, or fitted on the validation slice's scores, or on
-        out-of-fold scores (1.0 when too few samples to hold any out)."""
-        if self.temperature != "auto":
-            return float(self.temperature)
-        if held_out is not None:
-            return fit_temperature(*held_out)
-        if len(X) < 2 * CALIBRATION_FOLDS:
-            return 1.0  # too few samples to hold any out: the scores as trained
-        scores = self._out_of_fold_scores(build, X, y_index, len(self.classes_), seed)
-        return fit_temperature(scores, y_index)
-
     def _validation_split(self, X, y_index, seed):
         """(X_train, X_val, y_train, y_val): `validation_fraction` held out, stratified when
         every class has at least 2 samples."""
@@ -327,16 +355,19 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         return torch.as_tensor(X, dtype=torch.float64)
 
     def transform(self, X) -> np.ndarray:
-        """Outputs in embedding space, (n_samples, dim): the point for fixed and learned codes,
-        the predicted mean for gaussian, the last hidden layer for softmax."""
+        """Outputs in embedding space, (n_samples, dim), of `model_` (the network trained on all
+        the data): the point for fixed and learned codes, the predicted mean for gaussian, the
+        last hidden layer for softmax."""
         X = self._inputs(X)
         with torch.no_grad():
             return self.model_.points(X).numpy()
 
     def decision_scores(self, X) -> np.ndarray:
-        """(n_samples, K) class scores at temperature 1 (logits, or -squared distances)."""
+        """(n_samples, K) class scores at temperature 1 (logits, or -squared distances): those of
+        `model_`, or their mean over `model_` and `fold_models_` (`ensemble`)."""
         X = self._inputs(X)
-        return self._scores(self.model_, X).numpy()
+        networks = [self.model_, *self.fold_models_]
+        return torch.stack([self._scores(network, X) for network in networks]).mean(0).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
         """(n_samples, K) class probabilities, softmax(scores / temperature_); rows sum to 1."""

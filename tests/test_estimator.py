@@ -1,5 +1,4 @@
 import pickle
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -127,6 +126,7 @@ def test_not_fitted_and_wrong_feature_count(iris):
         ({"method": "fixed", "dim": 2.0}, "dim must be None or an integer >= 1, got dim=2.0"),
         ({"method": "softmax", "dim": 8}, "dim: method='softmax'"),
         ({"method": "gaussian", "min_variance": 0.0}, "min_variance"),
+        ({"ensemble": "auto"}, "ensemble must be True or False, got 'auto'"),
     ],
 )
 def test_impossible_settings_fail_clearly(iris, params, message):
@@ -202,30 +202,76 @@ def test_calibration_uses_out_of_fold_training_scores_only(monkeypatch, many_cla
     assert model.predict_proba(X_test).shape == (len(X_test), 20)
 
 
-def test_the_out_of_fold_networks_train_together_on_the_folds(monkeypatch, many_classes):
-    X_train, y_train, _, _ = many_classes
+def spy_on_fit_stacked(monkeypatch):
+    """Every call of `fit_stacked` by the estimator: (networks, X, parts, settings)."""
     seen = []
     real = embedlab.estimator.fit_stacked
 
-    def spy(networks, X_parts, y_parts, **settings):
-        seen.append((len(networks), [X.numpy() for X in X_parts], settings))
-        return real(networks, X_parts, y_parts, **settings)
+    def spy(networks, X, y, parts, **settings):
+        seen.append((networks, X.numpy(), parts.numpy(), settings))
+        return real(networks, X, y, parts, **settings)
 
     monkeypatch.setattr(embedlab.estimator, "fit_stacked", spy)
-    EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X_train, y_train)
-    ((n_networks, parts, settings),) = seen  # one call: the three folds at once
-    assert n_networks == 3 and [len(part) for part in parts] == [400, 400, 400]
-    rows = {tuple(np.round(x, 6)) for x in X_train.astype(np.float32)}
-    counts = Counter(tuple(np.round(x, 6)) for part in parts for x in part)
-    assert set(counts) == rows and set(counts.values()) == {2}  # each row in two folds' training
-    assert settings["epochs"] == SMALL["epochs"] and settings["batch_size"] == min(200, 400)
+    return seen
+
+
+def test_with_mini_batches_the_out_of_fold_networks_train_together_on_the_folds(
+    monkeypatch, many_classes
+):
+    X_train, y_train, _, _ = many_classes  # 600 rows: batches of 200
+    seen = spy_on_fit_stacked(monkeypatch)
+    model = EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X_train, y_train)
+    ((networks, X, parts, settings),) = seen  # one call: the three folds at once
+    assert len(networks) == 3 and parts.shape == (3, 600)
+    assert list(parts.sum(axis=1)) == [400, 400, 400] and set(parts.sum(axis=0)) == {2}
+    assert settings["epochs"] == SMALL["epochs"] and settings["batch_size"] == 200
+    assert all(a is b for a, b in zip(model.fold_models_, networks, strict=True))
+    assert not any(model.model_ is network for network in networks)  # trained alone
+
+
+def test_with_one_batch_the_network_on_all_rows_trains_beside_the_folds(monkeypatch, iris):
+    X, y = iris  # 150 rows: one batch
+    seen = spy_on_fit_stacked(monkeypatch)
+    model = EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X, y)
+    ((networks, _, parts, settings),) = seen
+    assert len(networks) == 4 and parts[0].all() and list(parts[1:].sum(axis=1)) == [100] * 3
+    assert settings["batch_size"] == 150
+    assert model.model_ is networks[0] and model.fold_models_ == networks[1:]
+    assert len(model.loss_curve_) == SMALL["epochs"] == model.n_iter_
+
+
+def test_the_ensemble_averages_the_scores_of_its_four_networks(iris):
+    X, y = iris
+    model = EmbeddingClassifier("learned", random_state=0, **SMALL).fit(X, y)
+    networks = [model.model_, *model.fold_models_]
+    assert len(networks) == 4
+    with torch.no_grad():
+        each = [net.scores(torch.as_tensor(X, dtype=torch.float64)).numpy() for net in networks]
+    assert np.allclose(model.decision_scores(X), np.mean(each, axis=0))
+    assert not np.allclose(model.decision_scores(X), each[0])
+    assert np.array_equal(model.predict(X), model.classes_[np.mean(each, axis=0).argmax(axis=1)])
+
+
+def test_without_the_ensemble_one_network_predicts_and_the_temperature_is_the_same(iris):
+    X, y = iris
+    single = EmbeddingClassifier("fixed", ensemble=False, random_state=0, **SMALL).fit(X, y)
+    both = EmbeddingClassifier("fixed", random_state=0, **SMALL).fit(X, y)
+    assert single.fold_models_ == [] and len(both.fold_models_) == 3
+    assert single.temperature_ == both.temperature_  # the same out-of-fold networks calibrate
+    with torch.no_grad():
+        alone = single.model_.scores(torch.as_tensor(X, dtype=torch.float64)).numpy()
+    assert np.allclose(single.decision_scores(X), alone)
+    fixed_t = EmbeddingClassifier("fixed", temperature=2.0, random_state=0, **SMALL).fit(X, y)
+    assert len(fixed_t.fold_models_) == 3  # a fixed temperature still gets the ensemble
+    assert np.array_equal(fixed_t.predict(X), both.predict(X))  # T never changes a prediction
 
 
 def test_a_fixed_temperature_takes_effect(iris):
     X, y = iris
     for temperature in (0.25, 2.0):
-        model = EmbeddingClassifier("fixed", temperature=temperature, random_state=0, **SMALL)
-        model.fit(X, y)
+        model = EmbeddingClassifier(
+            "fixed", temperature=temperature, ensemble=False, random_state=0, **SMALL
+        ).fit(X, y)
         assert model.temperature_ == temperature
         distances = squared_distances(
             torch.as_tensor(model.transform(X)), torch.as_tensor(model.embedding_)
@@ -322,7 +368,9 @@ def spy_on_fit_temperature(monkeypatch):
 def test_batch_size_auto_is_min_200_n(monkeypatch, batch_size, n, expected):
     X, y = make_blobs(n, 3, centers=3, random_state=0)
     calls = spy_on_fit_network(monkeypatch)
-    EmbeddingClassifier(batch_size=batch_size, temperature=1.0, epochs=1, hidden=(4,)).fit(X, y)
+    EmbeddingClassifier(
+        batch_size=batch_size, temperature=1.0, ensemble=False, epochs=1, hidden=(4,)
+    ).fit(X, y)
     assert [call["batch_size"] for call in calls] == [expected]
 
 
@@ -364,8 +412,9 @@ def test_below_retrain_below_n_early_stopping_picks_epochs_then_all_rows_train(m
     assert model.n_iter_ == len(model.loss_curve_) == best
     # the same network as a plain fit of `best` epochs on all rows with that temperature
     plain = EmbeddingClassifier(
-        early_stopping=False, temperature=model.temperature_, **{**settings, "epochs": best}
-    ).fit(X, y)
+        early_stopping=False, temperature=model.temperature_, ensemble=False,
+        **{**settings, "epochs": best},
+    ).fit(X, y)  # fmt: skip
     np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
 
 
@@ -414,7 +463,7 @@ def test_the_estimator_keeps_small_problems_on_the_cpu_where_a_gpu_is_reported(m
     monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
     X, y = iris
     for hidden in [(100, 100), (300, 300), (400, 400)]:
-        EmbeddingClassifier(hidden=hidden, epochs=1, temperature=1.0).fit(X, y)
+        EmbeddingClassifier(hidden=hidden, epochs=1, temperature=1.0, ensemble=False).fit(X, y)
     # 6 x batch x parameters, 150 rows a step: 9.7e6, 8.3e7 (still small) and 1.5e8 operations
     assert seen == ["cpu", "cpu", "cuda"]
 
@@ -448,10 +497,10 @@ def test_impossible_training_settings_name_the_argument(iris, params, message):
 
 def test_alpha_is_weight_decay_and_shrinks_the_weights(iris, monkeypatch):
     X, y = iris
-    calls = spy_on_fit_network(monkeypatch)
+    calls = spy_on_fit_stacked(monkeypatch)  # 150 rows: all four networks at once
     plain = EmbeddingClassifier("softmax", random_state=0, **SMALL).fit(X, y)
     decayed = EmbeddingClassifier("softmax", alpha=0.1, random_state=0, **SMALL).fit(X, y)
-    assert [c["weight_decay"] for c in calls][-1] == 0.1 and calls[0]["weight_decay"] == 0.0
+    assert [settings["weight_decay"] for *_, settings in calls] == [0.0, 0.1]
 
     def norm(model):
         return sum(p.pow(2).sum().item() for p in model.model_.parameters())

@@ -34,25 +34,65 @@ def test_the_stacked_body_computes_each_body_and_writes_weights_back():
     torch.testing.assert_close(nets[2].body[2].weight, stacked.weights[1][2].T)
 
 
+def masks(n, *subsets):
+    """(F, n) bool: row i of network f is in its part when i is in subsets[f] (None: every row)."""
+    parts = torch.zeros(len(subsets), n, dtype=torch.bool)
+    for f, subset in enumerate(subsets):
+        parts[f, slice(None) if subset is None else list(subset)] = True
+    return parts
+
+
+def alone(seed, method, X, y, **settings):
+    """A network as `fit_network` trains it on its own, with torch's generator at `seed`."""
+    (reference,) = networks([seed], method)
+    torch.manual_seed(1234)
+    log = fit_network(reference, reference.loss, X, y, n_iter_no_change=20, **settings)
+    return reference, log
+
+
 @pytest.mark.parametrize("method", ["fixed", "softmax", "learned", "gaussian"])
-def test_networks_trained_together_follow_their_own_data_as_if_alone(method):
-    parts = [data(12, seed) for seed in (10, 11)]
-    together = fit_stacked(
-        networks([0, 1], method), [X for X, _ in parts], [y for _, y in parts],
-        epochs=20, lr=1e-2, batch_size=12,
-    )  # fmt: skip
-    for net, reference, (X, y) in zip(together, networks([0, 1], method), parts, strict=True):
-        fit_network(
-            reference, reference.loss, X, y, epochs=20, lr=1e-2, batch_size=12,
-            n_iter_no_change=20,
-        )  # fmt: skip
+def test_networks_trained_together_follow_their_own_rows_as_if_alone(method):
+    X, y = data(12, 10)
+    parts = masks(12, None, range(0, 12, 2), range(3, 12))  # all rows, every other, the last 9
+    together = networks([0, 1, 2], method)
+    curves = fit_stacked(together, X, y, parts, epochs=20, lr=1e-2, batch_size=12)
+    for seed, net, part, curve in zip([0, 1, 2], together, parts, curves, strict=True):
+        reference, log = alone(seed, method, X[part], y[part], epochs=20, lr=1e-2, batch_size=12)
         for a, b in zip(net.parameters(), reference.parameters(), strict=True):
             torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)  # full batch: same steps
+        assert curve == pytest.approx(log.loss_curve, rel=1e-4)
+    assert not any(net.training for net in together)
 
 
-def test_parts_of_unequal_size_train_on_equally_many_rows_per_step():
-    (X0, y0), (X1, y1) = data(10, 0), data(11, 1)
-    nets = fit_stacked(networks([0, 1]), [X0, X1], [y0, y1], epochs=3, lr=1e-2, batch_size=4)
-    assert not any(net.training for net in nets)
-    with pytest.raises(ValueError, match="at most 2 apart"):
-        fit_stacked(networks([0, 1]), [X0, X1[:7]], [y0, y1[:7]], epochs=1, lr=1e-2, batch_size=4)
+def test_with_mini_batches_the_network_owning_every_row_draws_fit_networks_batches():
+    X, y = data(20, 3)
+    together = networks([0, 1])
+    torch.manual_seed(1234)  # as `alone` does: the same batches
+    fit_stacked(together, X, y, masks(20, None, range(7)), epochs=5, lr=1e-2, batch_size=6)
+    reference, _ = alone(0, "fixed", X, y, epochs=5, lr=1e-2, batch_size=6)
+    for a, b in zip(together[0].parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+
+
+def test_equal_parts_train_each_network_on_its_own_rows_only():
+    X, y = data(30, 4)
+    parts = masks(30, range(0, 15), range(15, 30))
+    X_poisoned = X.clone()
+    X_poisoned[15:] = 1e6  # rows the first network must never see
+    torch.manual_seed(0)
+    first = networks([0, 1])
+    fit_stacked(first, X_poisoned, y, parts, epochs=4, lr=1e-2, batch_size=4)
+    torch.manual_seed(0)
+    second = networks([0, 1])
+    fit_stacked(second, X, y, parts, epochs=4, lr=1e-2, batch_size=4)
+    for a, b in zip(first[0].parameters(), second[0].parameters(), strict=True):
+        torch.testing.assert_close(a, b)
+    assert all(torch.isfinite(p).all() for p in first[1].parameters())
+
+
+def test_parts_must_name_rows_for_every_network():
+    X, y = data(10, 0)
+    with pytest.raises(ValueError, match="parts must be"):
+        fit_stacked(networks([0, 1]), X, y, masks(10, None), epochs=1, lr=1e-2, batch_size=4)
+    with pytest.raises(ValueError, match="each with a row"):
+        fit_stacked(networks([0, 1]), X, y, masks(10, None, []), epochs=1, lr=1e-2, batch_size=4)
