@@ -415,7 +415,13 @@ def test_below_retrain_below_n_early_stopping_picks_epochs_then_all_rows_train(m
         early_stopping=False, temperature=model.temperature_, ensemble=False,
         **{**settings, "epochs": best},
     ).fit(X, y)  # fmt: skip
-    np.testing.assert_array_equal(model.predict_proba(X), plain.predict_proba(X))
+    X64 = torch.as_tensor(X, dtype=torch.float64)
+    with torch.no_grad():
+        retrained, stopped = (
+            net.scores(X64).numpy() for net in [model.model_, *model.fold_models_]
+        )
+        np.testing.assert_array_equal(retrained, plain.model_.scores(X64).numpy())
+    assert np.allclose(model.decision_scores(X), (retrained + stopped) / 2)  # the ensemble of two
 
 
 def test_early_stopping_auto_turns_on_from_a_data_size(monkeypatch, iris):
