@@ -1,18 +1,18 @@
 """Does averaging the four networks of a small fit make the probabilities more honest?
 
-Below 1,000 rows `EmbeddingClassifier` trains a network on all the rows and three out-of-fold
+Below 2,000 rows `EmbeddingClassifier` trains a network on all the rows and three out-of-fold
 networks whose held-out scores fit the temperature. With `ensemble=True` (the default) the
 predictions average the four networks' scores; with `ensemble=False` only the first predicts.
 Both train the same four networks, so one fit gives both answers: the single network is
 `model_` at `temperature_`, the ensemble is `predict_proba`.
 
-From 1,000 to 10,000 rows the fit trains two networks: one on 90 % of the rows, whose best epoch
+From 2,000 to 10,000 rows the fit trains two networks: one on 90 % of the rows, whose best epoch
 on the 10 % slice sets the number of epochs (and whose slice scores fit the temperature), then one
 on all the rows for that many epochs; the ensemble averages those two.
 
-Datasets (`small_data.dataset`): lesson 6's four small sets; 30 blobs in 8-D at 500 training rows
-(below the 1,000 where early stopping starts) and at 1,000; the hard 15-class set at 1,000 and
-2,000 rows. 5 seeds, every head, default settings; MLPClassifier with its own defaults as the
+Datasets (`small_data.dataset`): lesson 6's four small sets; 30 blobs in 8-D at 500 and 1,000
+training rows; the hard 15-class set at 1,000 and 2,000 rows (2,000: early stopping, two
+networks). 5 seeds, every head, default settings; MLPClassifier with its own defaults as the
 yardstick. Writes
 benchmarks/results/ensemble.csv (one row per fit; a run of some `--datasets` keeps the others' rows)
 and ensemble.md (seed means: accuracy in points and log loss ÷ MLPClassifier's, one network and

@@ -123,8 +123,8 @@ class FixedCodesHead(Head):
 
 class CosineCodesHead(Head):
     """Cross-entropy over s·cosine(output, code) with fixed, spread-out unit codes and a learned
-    scale s (Hoffer et al. 2018; lesson 7). Only directions count. Weak on hard data at 1-2k rows:
-    4-5 points below MLPClassifier (README, "where it is weak")."""
+    scale s (Hoffer et al. 2018; lesson 7). Only directions count. Within 2 points of
+    MLPClassifier everywhere measured (README, "where it is weak")."""
 
     name = "cosine"
     codebook_default = "simplex"
@@ -150,7 +150,7 @@ class CosineCodesHead(Head):
 class GaussianHead(Head):
     """A mean and a variance per code coordinate, trained with β-NLL (lesson 4), decoded to the
     nearest code to the mean. The variance is softplus(raw) + `min_variance`. The weakest head at
-    1-10k rows of hard data: 4-9 points below MLPClassifier (README, "where it is weak")."""
+    1-10k rows of hard data: 2-8 points below MLPClassifier (README, "where it is weak")."""
 
     name = "gaussian"
     codebook_default = "simplex"
@@ -192,7 +192,7 @@ class LearnedCodesHead(Head):
     from torch's global generator. The loss reads the whole table, never looks rows up, so a
     `max_norm` would never act (lesson 5): there is none. A small start lets look-alike classes
     end up together (lesson 7); lesson 5's pictures start them at 1 or 5. Weak on hard data at
-    1-2k rows: 5-6 points below MLPClassifier (README, "where it is weak").
+    2k rows, where early stopping starts: 4 points below MLPClassifier (README, "where it is weak").
     """
 
     name = "learned"
@@ -225,8 +225,8 @@ class LearnedCosineHead(LearnedCodesHead):
     """Learned class vectors compared by angle: cross-entropy over s·cos(output, m_k) with a
     learned scale s (lesson 7; lesson 5 borrows its geometry with a fixed temperature and does not
     train the scale). Mettes et al. (2019) compare by angle too, but fix their prototypes in advance
-    and minimise (1 - cos)². Class vectors are unit length. Weak on
-    hard data at 1-2k rows: 7-8 points below MLPClassifier (README, "where it is weak")."""
+    and minimise (1 - cos)². Class vectors are unit length. Weak on hard data at 2k rows, where
+    early stopping starts: 5 points below MLPClassifier (README, "where it is weak")."""
 
     name = "learned_cosine"
 

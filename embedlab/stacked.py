@@ -1,6 +1,6 @@
 """Several networks of one shape trained at once: the estimator's small fits (lesson 6).
 
-Below 1,000 samples `EmbeddingClassifier` trains four networks: one on all the data and three
+Below 2,000 samples `EmbeddingClassifier` trains four networks: one on all the data and three
 out-of-fold ones, each on two thirds, whose scores on the third they did not see calibrate the
 temperature (and which join the first in an ensemble). On small data a training step costs mostly
 its fixed overhead (a few dozen PyTorch operations), not arithmetic, so four networks trained one
