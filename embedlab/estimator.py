@@ -7,7 +7,8 @@ The network is an MLP body and one head from `embedlab.heads` (softmax, fixed, c
 gaussian, learned, learned_cosine, label_embedding): its output, loss and class scores.
 Probabilities are softmax(scores / temperature_). With `temperature="auto"` (the default) the
 temperature is fitted by temperature scaling (`embedlab.calibration`) on held-out scores; it never
-changes a prediction. How a fit spends its data depends on n (`early_stopping="auto"`):
+changes a prediction. How a fit spends its data depends on n (`early_stopping="auto"`; the plans
+are in `embedlab.fit_plans`):
 
 - n < 2,000: four networks train at once, as one batched network (`embedlab.stacked`), for the
   whole budget: one on all the data (`model_`) and three out-of-fold ones (3 folds: a network
@@ -33,19 +34,22 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from embedlab.calibration import fit_temperature
-from embedlab.fitting import FitLog, check_fit_settings, fit_network, in_chunks, resolve_device
+from embedlab.fit_plans import (
+    CALIBRATION_FOLDS,
+    fit_early_stopping,
+    fit_with_folds,
+    network_scores,
+    train_one,
+)
+from embedlab.fitting import check_fit_settings
 from embedlab.heads import HEADS, HeadNetwork
-from embedlab.stacked import fit_stacked
 from embedlab.training import check_training_settings
 
-CALIBRATION_FOLDS = 3
-AUTO_BATCH_SIZE = 200  # batch_size="auto": min(200, n), as scikit-learn's MLPClassifier
 # early_stopping="auto" is on from this many samples. Below it the slice is too noisy to stop on
 # (Iris, 30 rows: 3), and the whole budget with the four-network ensemble is worth its cost: at
 # 1,000 rows of a hard 15-class set it beat stopping on the slice by 3.7 points (softmax), 2.0
@@ -53,9 +57,6 @@ AUTO_BATCH_SIZE = 200  # batch_size="auto": min(200, n), as scikit-learn's MLPCl
 # 1.3, 1.6, 4.7 and -0.3 for 2.5-3.7x, and stopping keeps softmax and fixed codes ahead of
 # MLPClassifier there.
 AUTO_EARLY_STOPPING_N = 2_000
-# Below this many samples, early stopping only picks the number of epochs, and the network is
-# then retrained on every sample: at 1-2k rows the 10 % held out costs about a point of accuracy.
-RETRAIN_BELOW_N = 10_000
 
 
 class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
@@ -196,99 +197,6 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
         return build
 
-    def _train(self, build, X, y_index, n_classes, seed, validation=None, epochs=None):
-        """A model trained on X (n, d) float64 and class indices (n,) for `epochs` (default: the
-        budget), and its `FitLog`; `validation` = (X_val, y_val) turns on early stopping. The
-        model is returned on the CPU in float64, so answers do not depend on the device or the
-        batch."""
-        torch.manual_seed(seed)
-        model = build(X.shape[1], n_classes, seed)
-        batch_size = self._batch_size(len(X))
-        step_flops = 6 * batch_size * sum(p.numel() for p in model.parameters())
-        device = resolve_device(self.device, step_flops)
-        score = None
-        if validation is not None:
-            X_val = torch.tensor(validation[0], dtype=torch.float32)
-            y_val = torch.as_tensor(validation[1])
-
-            def score(model):
-                scores = in_chunks(model.scores, X_val, device)
-                return (scores.argmax(dim=1) == y_val).double().mean().item()
-
-        log = fit_network(
-            model,
-            model.loss,
-            torch.tensor(X, dtype=torch.float32),
-            torch.tensor(y_index, dtype=torch.int64),
-            epochs=self.epochs if epochs is None else epochs,
-            lr=self.lr,
-            weight_decay=float(self.alpha),
-            batch_size=batch_size,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            validation_score=score,
-            verbose=self.verbose,
-            device=device,
-        )
-        return model.cpu().double(), log
-
-    def _batch_size(self, n: int) -> int:
-        if self.batch_size is None:
-            return n
-        return min(AUTO_BATCH_SIZE, n) if self.batch_size == "auto" else self.batch_size
-
-    def _fit_with_folds(self, build, X, y_index, seed):
-        """(model, log, (out-of-fold scores (n, K), labels), fold networks): the network trained
-        on all of X, and one network per fold trained on the other folds, which scores the fold
-        it did not see. With one batch of everything (n <= batch size) the four train at once
-        (`embedlab.stacked`). With mini-batches the network on all of X trains alone, and the
-        three fold networks together, each on batches of its own rows."""
-        n, n_classes = len(X), len(self.classes_)
-        counts = np.bincount(y_index, minlength=n_classes)
-        folds = (StratifiedKFold if counts.min() >= CALIBRATION_FOLDS else KFold)(
-            CALIBRATION_FOLDS, shuffle=True, random_state=seed
-        )
-        splits = list(folds.split(X, y_index))
-        parts = np.ones((len(splits), n), dtype=bool)
-        for part, (_, held_out) in zip(parts, splits, strict=True):
-            part[held_out] = False
-        batch_size = self._batch_size(n)
-        together = batch_size >= n
-        if together:
-            parts = np.vstack([np.ones((1, n), dtype=bool), parts])
-        else:
-            model, log = self._train(build, X, y_index, n_classes, seed)
-        networks = []
-        for network_seed in [seed] * together + [seed + 1 + f for f in range(len(splits))]:
-            torch.manual_seed(network_seed)
-            networks.append(build(X.shape[1], n_classes, network_seed))
-        step_flops = 6 * batch_size * sum(p.numel() for net in networks for p in net.parameters())
-        curves = fit_stacked(
-            networks,
-            torch.tensor(X, dtype=torch.float32),
-            torch.tensor(y_index, dtype=torch.int64),
-            torch.as_tensor(parts),
-            epochs=self.epochs,
-            lr=self.lr,
-            weight_decay=float(self.alpha),
-            batch_size=batch_size,
-            device=resolve_device(self.device, step_flops),
-            verbose=self.verbose and together,
-        )
-        fold_models = [network.cpu().double() for network in networks]
-        if together:
-            model, log = fold_models.pop(0), FitLog(loss_curve=curves[0])
-        scores = np.zeros((n, n_classes))
-        for network, (_, held_out) in zip(fold_models, splits, strict=True):
-            scores[held_out] = self._scores(network, X[held_out]).numpy()
-        return model, log, (scores, y_index), fold_models
-
-    @staticmethod
-    def _scores(model, X) -> torch.Tensor:
-        X = torch.as_tensor(X, dtype=torch.float64)
-        with torch.no_grad():
-            return in_chunks(model.scores, X, torch.device("cpu"))
-
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and labels y (n_samples,); returns self."""
         build = self._make_builder()
@@ -305,15 +213,15 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):  # leave the caller's torch generator alone
             fold_models, held_out = [], None
             if early_stopping:
-                self.model_, log, held_out, fold_models = self._fit_early_stopping(
-                    build, X, y_index, seed
+                self.model_, log, held_out, fold_models = fit_early_stopping(
+                    self, build, X, y_index, n_classes, seed
                 )
             elif (self.temperature == "auto" or self.ensemble) and len(X) >= 2 * CALIBRATION_FOLDS:
-                self.model_, log, held_out, fold_models = self._fit_with_folds(
-                    build, X, y_index, seed
+                self.model_, log, held_out, fold_models = fit_with_folds(
+                    self, build, X, y_index, n_classes, seed
                 )
             else:  # too few samples to hold any out, or neither calibration nor an ensemble
-                self.model_, log = self._train(build, X, y_index, n_classes, seed)
+                self.model_, log = train_one(self, build, X, y_index, n_classes, seed)
         self.fold_models_ = fold_models if self.ensemble else []
         if self.temperature != "auto":
             self.temperature_ = float(self.temperature)
@@ -333,32 +241,6 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self.embedding_ = self.model_.head.class_vectors().numpy()
         return self
 
-    def _fit_early_stopping(self, build, X, y_index, seed):
-        """(model, log, (validation scores, validation labels)): early stopping on a validation
-        slice; below `RETRAIN_BELOW_N` samples a fresh network then trains on all of X for the
-        best run's number of epochs (`log` keeps the stopping run's validation scores)."""
-        n_classes = len(self.classes_)
-        X_fit, X_val, y_fit, y_val = self._validation_split(X, y_index, seed)
-        model, log = self._train(build, X_fit, y_fit, n_classes, seed, validation=(X_val, y_val))
-        held_out = (self._scores(model, X_val).numpy(), y_val)
-        others = []
-        if len(X) < RETRAIN_BELOW_N:
-            others = [model]
-            model, retrained = self._train(
-                build, X, y_index, n_classes, seed, epochs=log.best_epoch
-            )
-            log.loss_curve = retrained.loss_curve
-        return model, log, held_out, others
-
-    def _validation_split(self, X, y_index, seed):
-        """(X_train, X_val, y_train, y_val): `validation_fraction` held out, stratified when
-        every class has at least 2 samples."""
-        stratify = y_index if np.bincount(y_index).min() >= 2 else None
-        n_val = max(1, int(round(self.validation_fraction * len(X))))
-        if stratify is not None:
-            n_val = max(n_val, len(np.unique(y_index)))
-        return train_test_split(X, y_index, test_size=n_val, stratify=stratify, random_state=seed)
-
     def _inputs(self, X) -> torch.Tensor:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
@@ -377,7 +259,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         `model_`, or their mean over `model_` and `fold_models_` (`ensemble`)."""
         X = self._inputs(X)
         networks = [self.model_, *self.fold_models_]
-        return torch.stack([self._scores(network, X) for network in networks]).mean(0).numpy()
+        return torch.stack([network_scores(network, X) for network in networks]).mean(0).numpy()
 
     def predict_proba(self, X) -> np.ndarray:
         """(n_samples, K) class probabilities, softmax(scores / temperature_); rows sum to 1."""

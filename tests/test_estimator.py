@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import embedlab.estimator
+import embedlab.fit_plans
 from embedlab.calibration import temperature_log_loss
 from embedlab.codebooks import squared_distances
 from embedlab.estimator import EmbeddingClassifier
@@ -205,13 +206,13 @@ def test_calibration_uses_out_of_fold_training_scores_only(monkeypatch, many_cla
 def spy_on_fit_stacked(monkeypatch):
     """Every call of `fit_stacked` by the estimator: (networks, X, parts, settings)."""
     seen = []
-    real = embedlab.estimator.fit_stacked
+    real = embedlab.fit_plans.fit_stacked
 
     def spy(networks, X, y, parts, **settings):
         seen.append((networks, X.numpy(), parts.numpy(), settings))
         return real(networks, X, y, parts, **settings)
 
-    monkeypatch.setattr(embedlab.estimator, "fit_stacked", spy)
+    monkeypatch.setattr(embedlab.fit_plans, "fit_stacked", spy)
     return seen
 
 
@@ -339,13 +340,13 @@ def test_dim_sets_the_embedding_dimension(iris):
 
 def spy_on_fit_network(monkeypatch):
     calls = []
-    real = embedlab.estimator.fit_network
+    real = embedlab.fit_plans.fit_network
 
     def spy(*args, **kwargs):
         calls.append({**kwargs, "n_rows": len(args[2])})
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
+    monkeypatch.setattr(embedlab.fit_plans, "fit_network", spy)
     return calls
 
 
@@ -377,7 +378,7 @@ def test_batch_size_auto_is_min_200_n(monkeypatch, batch_size, n, expected):
 def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkeypatch):
     """From RETRAIN_BELOW_N samples on, the best epoch's network is kept."""
     X, y = make_blobs(400, 3, centers=4, random_state=0)
-    monkeypatch.setattr(embedlab.estimator, "RETRAIN_BELOW_N", 400)
+    monkeypatch.setattr(embedlab.fit_plans, "RETRAIN_BELOW_N", 400)
     calls = spy_on_fit_network(monkeypatch)
     temperatures = spy_on_fit_temperature(monkeypatch)
     model = EmbeddingClassifier(
@@ -390,7 +391,7 @@ def test_early_stopping_holds_out_a_validation_slice_and_calibrates_on_it(monkey
     assert model.n_iter_ < SMALL["epochs"]  # easy blobs: validation accuracy stops improving
     # the best epoch's weights are kept: the model scores the validation slice at the maximum
     seed = int(check_random_state(0).randint(2**31 - 1))
-    _, X_val, _, y_val = model._validation_split(X, y, seed)
+    _, X_val, _, y_val = embedlab.fit_plans.validation_split(0.2, X, y, seed)
     assert model.score(X_val, y_val) == max(model.validation_scores_)
 
 
@@ -466,7 +467,7 @@ def test_the_estimator_keeps_small_problems_on_the_cpu_where_a_gpu_is_reported(m
         return real(*args, device="cpu", **kwargs)  # no GPU here to move to
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(embedlab.estimator, "fit_network", spy)
+    monkeypatch.setattr(embedlab.fit_plans, "fit_network", spy)
     X, y = iris
     for hidden in [(100, 100), (300, 300), (400, 400)]:
         EmbeddingClassifier(hidden=hidden, epochs=1, temperature=1.0, ensemble=False).fit(X, y)
