@@ -12,7 +12,7 @@ from sklearn.multiclass import OutputCodeClassifier
 
 from embedlab.data import Split
 from embedlab.metrics import paired_differences
-from embedlab.plots import _axes
+from embedlab.plots import axes_or_new
 
 OURS = ("softmax", "fixed (simplex)", "gaussian (β-NLL)", "learned (distance CE)")
 
@@ -67,7 +67,7 @@ def plot_benchmark_dataset(
     if data.empty:
         raise ValueError(f"results has no rows for dataset {dataset!r}")
     names = list(dict.fromkeys(data["classifier"]))
-    ax = _axes(ax, figsize=(6, 3.5))
+    ax = axes_or_new(ax, figsize=(6, 3.5))
     for i, name in enumerate(names):
         values = data.loc[data["classifier"] == name, "accuracy"].to_numpy()
         jitter = np.linspace(-0.15, 0.15, len(values))

@@ -31,7 +31,7 @@ from torch import nn
 from embedlab.codebooks import squared_distances
 from embedlab.head_base import Head, cosine_dim
 from embedlab.losses import beta_nll_loss, distance_cross_entropy, label_embedding_loss
-from embedlab.models import _body, _check_size
+from embedlab.models import check_size, mlp_body
 
 
 class SoftmaxHead(Head):
@@ -302,10 +302,10 @@ class HeadNetwork(nn.Module):
     def __init__(self, n_features: int, hidden: tuple[int, ...], n_classes: int, method: str,
                  **settings):  # fmt: skip
         super().__init__()
-        hidden = tuple(_check_size(h, "hidden size") for h in hidden)
+        hidden = tuple(check_size(h, "hidden size") for h in hidden)
         if not hidden:
             raise ValueError("hidden must name at least one layer size (the head reads features)")
-        self.body = _body(n_features, hidden)
+        self.body = mlp_body(n_features, hidden)
         self.head = make_head(method, hidden[-1], n_classes, **settings)
 
     def forward(self, X: torch.Tensor):

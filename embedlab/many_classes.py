@@ -30,7 +30,7 @@ from torch import nn
 
 from embedlab.glyphs import GlyphSplit, accuracy_up_to_homoglyphs, jitter, top_k_accuracy
 from embedlab.heads import Head, make_head
-from embedlab.models import _body
+from embedlab.models import mlp_body
 
 METHODS = (
     "softmax",
@@ -86,7 +86,7 @@ class GlyphNet(nn.Module):
                  hidden: int = 256, seed: int = 0, width: int = 512,
                  n_sampled: int | None = None):  # fmt: skip
         super().__init__()
-        self.body = _body(n_inputs, (width, hidden))
+        self.body = mlp_body(n_inputs, (width, hidden))
         self.head = glyph_head(method, hidden, n_classes, dim, seed, n_sampled)
 
     def forward(self, x: torch.Tensor):

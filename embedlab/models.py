@@ -12,7 +12,8 @@ from torch import nn
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "identity": nn.Identity}
 
 
-def _check_size(value, name: str) -> int:
+def check_size(value, name: str) -> int:
+    """`value` if it is a positive integer; else a ValueError naming `name`."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return value
@@ -39,16 +40,16 @@ def mlp(
             f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
         )
     hidden = _check_hidden(hidden)
-    sizes = [_check_size(in_features, "in_features")]
-    sizes += [_check_size(h, "hidden size") for h in hidden]
+    sizes = [check_size(in_features, "in_features")]
+    sizes += [check_size(h, "hidden size") for h in hidden]
     layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
         layers += [nn.Linear(n_in, n_out), ACTIVATIONS[activation]()]
-    layers.append(nn.Linear(sizes[-1], _check_size(out_features, "out_features")))
+    layers.append(nn.Linear(sizes[-1], check_size(out_features, "out_features")))
     return nn.Sequential(*layers)
 
 
-def _body(in_features: int, hidden: tuple[int, ...]) -> nn.Sequential:
+def mlp_body(in_features: int, hidden: tuple[int, ...]) -> nn.Sequential:
     """Linear -> ReLU for every size in `hidden`: the shared features (n, hidden[-1]) that the
     heads of a two-headed model read. The last ReLU is a module, so printing the model shows it."""
     return nn.Sequential(*mlp(in_features, hidden[:-1], hidden[-1]), nn.ReLU())
@@ -72,8 +73,8 @@ class GaussianRegressor(nn.Module):
             raise ValueError(f"min_variance must be > 0, got {min_variance}")
         if not _check_hidden(hidden):
             raise ValueError("hidden must name at least one layer size for a Gaussian regressor")
-        self.body = _body(in_features, hidden)
-        self.mean_head = nn.Linear(hidden[-1], _check_size(dim, "dim"))
+        self.body = mlp_body(in_features, hidden)
+        self.mean_head = nn.Linear(hidden[-1], check_size(dim, "dim"))
         self.variance_head = nn.Linear(hidden[-1], dim)
         self.min_variance = min_variance
 
@@ -112,7 +113,7 @@ class LearnedCodeModel(nn.Module):
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
         if max_norm is not None and not max_norm > 0:
             raise ValueError(f"max_norm must be None (off) or > 0, got {max_norm}")
-        self.body = mlp(in_features, hidden, _check_size(dim, "dim"))
+        self.body = mlp(in_features, hidden, check_size(dim, "dim"))
         self.codes = nn.Embedding(n_classes, dim, max_norm=max_norm)
         generator = None if code_seed is None else torch.Generator().manual_seed(code_seed)
         nn.init.normal_(self.codes.weight, std=init_scale, generator=generator)
@@ -140,7 +141,7 @@ class LabelEmbeddingNetwork(nn.Module):
             raise ValueError("hidden must name at least one layer size")
         if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-        self.body = _body(in_features, hidden)
+        self.body = mlp_body(in_features, hidden)
         self.head = nn.Linear(hidden[-1], n_classes)
         self.watcher = nn.Linear(hidden[-1], n_classes)
         self.label_embedding = nn.Parameter(torch.eye(n_classes))

@@ -17,7 +17,8 @@ from embedlab.calibration import expected_calibration_error, reliability_table
 from embedlab.training import History
 
 
-def _axes(ax, figsize=(4.5, 4)):
+def axes_or_new(ax, figsize=(4.5, 4)):
+    """`ax`, or the axes of a new figure of `figsize` when `ax` is None."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -41,7 +42,7 @@ def plot_points_2d(
     points = _numpy(points)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"points must have shape (n, 2), got {points.shape}")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     if labels is None:
         ax.scatter(points[:, 0], points[:, 1], **kwargs)
     else:
@@ -64,7 +65,7 @@ def plot_training_curves(histories: dict[str, History] | History, ax=None, log: 
     """Training loss per epoch, one line per named History."""
     if isinstance(histories, History):
         histories = {"loss": histories}
-    ax = _axes(ax, figsize=(5, 3.5))
+    ax = axes_or_new(ax, figsize=(5, 3.5))
     for name, history in histories.items():
         ax.plot(history.loss, label=name)
     ax.set_xlabel("epoch")
@@ -77,7 +78,7 @@ def plot_training_curves(histories: dict[str, History] | History, ax=None, log: 
 
 def plot_confusion(frame: pd.DataFrame, ax=None, title: str = "confusion matrix"):
     """Heatmap of a confusion DataFrame from `metrics.confusion_frame`."""
-    ax = _axes(ax, figsize=(4, 3.5))
+    ax = axes_or_new(ax, figsize=(4, 3.5))
     sns.heatmap(frame, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
     ax.set_title(title)
     return ax
@@ -90,7 +91,7 @@ def plot_seed_results(
     data = results[results["metric"] == metric]
     if data.empty:
         raise ValueError(f"results has no rows for metric {metric!r}")
-    ax = _axes(ax, figsize=(5.5, 3.5))
+    ax = axes_or_new(ax, figsize=(5.5, 3.5))
     with warnings.catch_warnings():  # seaborn 0.13 uses an argument matplotlib 3.11 deprecates
         warnings.simplefilter("ignore", category=DeprecationWarning)
         sns.boxplot(data=data, x=x, y="value", color="0.9", showfliers=False, ax=ax)
@@ -106,7 +107,7 @@ def plot_embedding_table(weight, padding_idx: int | None = None, ax=None, title:
     weight = _numpy(weight)
     if weight.ndim != 2 or weight.shape[1] != 2:
         raise ValueError(f"weight must have shape (rows, 2) to draw in 2-D, got {weight.shape}")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for row, (a, b) in enumerate(weight):
         is_padding = row == padding_idx
         ax.scatter(a, b, color="0.6" if is_padding else "C0", s=40)
@@ -144,7 +145,7 @@ def plot_embedding_space(
         raise ValueError(
             f"outputs and codes must be 2-D points, got {outputs.shape} and {codes.shape}"
         )
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     k = len(codes)
     colors = class_colors(k)
     everything = np.vstack([outputs, codes])
@@ -191,7 +192,7 @@ def plot_accuracy_coverage(
     """
     if not 0 <= min_coverage < 1:
         raise ValueError(f"min_coverage must be in [0, 1), got {min_coverage}")
-    ax = _axes(ax, figsize=(5, 3.5))
+    ax = axes_or_new(ax, figsize=(5, 3.5))
     for name, curve in curves.items():
         kept = curve[curve["coverage"] >= min_coverage]
         ax.plot(kept["coverage"], kept["accuracy"], label=name)
@@ -222,7 +223,7 @@ def plot_uncertainty_by_correctness(
             "prediction": np.where(_numpy(is_correct).astype(bool), "right", "wrong"),
         }
     )
-    ax = _axes(ax, figsize=(4, 3.5))
+    ax = axes_or_new(ax, figsize=(4, 3.5))
     order = ["right", "wrong"]
     if kind == "histogram":
         values = frame["uncertainty"].to_numpy()
@@ -266,7 +267,7 @@ def plot_code_trajectories(
     trajectory = _numpy(trajectory)
     if trajectory.ndim != 3 or trajectory.shape[2] != 2:
         raise ValueError(f"trajectory must have shape (snapshots, K, 2), got {trajectory.shape}")
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     colors = class_colors(trajectory.shape[1])
     for k in range(trajectory.shape[1]):
         name = class_names[k] if class_names else str(k)
@@ -310,7 +311,7 @@ def plot_paired_differences(
         )
     differences = table.drop(columns=reference).sub(table[reference], axis=0)
     long = differences.melt(var_name="column", value_name="difference").dropna()
-    ax = _axes(ax, figsize=(5.5, 3.5))
+    ax = axes_or_new(ax, figsize=(5.5, 3.5))
     ax.axhline(0, color="black", lw=1, zorder=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=DeprecationWarning)
@@ -343,7 +344,7 @@ def plot_reliability(y_true, proba, classes=None, ax=None, label: str = "", n_bi
     the same `n_bins` bins (15, as in Guo et al.). Call again with the same `ax` to compare."""
     table = reliability_table(y_true, proba, classes, n_bins)
     ece = expected_calibration_error(y_true, proba, classes, n_bins)
-    ax = _axes(ax, figsize=(4.5, 4.5))
+    ax = axes_or_new(ax, figsize=(4.5, 4.5))
     if not ax.lines:
         ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
         ax.scatter([], [], s=_bin_marker_area(0.5), color="0.6", label=RELIABILITY_KEY)
