@@ -72,7 +72,8 @@ exercises: $(STAMP)  ## rewrite the learner exercise notebooks from exercises/so
 bench: $(STAMP)  ## benchmarks that are not tests
 	$(BIN)/python benchmarks/run_benchmark.py
 	$(BIN)/python benchmarks/small_data.py  # every head against MLPClassifier, with goals: ~12 min
-	$(BIN)/python benchmarks/ensemble.py  # one network or four below 1,000 rows (no timings)
+	$(BIN)/python benchmarks/ensemble.py  # one network or the vote, 8 sets (no timings, ~12 min)
+	$(BIN)/python benchmarks/one_network.py  # what calibration and the vote cost in time (~2 min)
 	$(BIN)/python benchmarks/training_overhead.py
 	$(BIN)/python benchmarks/scaling.py  # 1k..1M rows: ~22 min on an idle core
 	$(BIN)/python benchmarks/many_classes.py  # lesson 7; decoding part needs faiss-cpu (pip install -e ".[ann]")

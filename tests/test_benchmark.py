@@ -148,3 +148,37 @@ def test_exact_decoding_is_the_best_class_by_each_heads_comparison(monkeypatch, 
             queries[:, None].double(), vectors[None].double(), dim=-1
         ).argmax(1)
     assert torch.equal(found, expected)
+
+
+def test_ensemble_table_compares_one_network_and_the_vote_per_head(monkeypatch):
+    import pandas as pd
+
+    ensemble = _benchmark("ensemble", monkeypatch)
+    rows = [("set", 100, 0, "MLPClassifier", "-", 0.90, 0.50)]
+    for method in ensemble.HEADS:
+        rows += [
+            ("set", 100, 0, method, "single", 0.88, 0.60),  # 1.2x MLPClassifier's log loss
+            ("set", 100, 0, method, "ensemble", 0.91, 0.54),  # 1.08x
+        ]
+    columns = ["dataset", "n_train", "seed", "method", "predictor", "accuracy", "log_loss"]
+    text = ensemble.markdown(pd.DataFrame(rows, columns=columns))
+    assert "| set (100) | softmax | -2.0 → +1.0 | 1.20 → 1.08 ✓ |" in text
+    assert f"Met in 0 of {len(ensemble.HEADS)} cells by one network, {len(ensemble.HEADS)}" in text
+
+
+def test_one_network_table_divides_by_mlpclassifier(monkeypatch):
+    import pandas as pd
+
+    one_network = _benchmark("one_network", monkeypatch)
+    rows = []
+    for name in one_network.SETS:
+        for variant, (accuracy, loss, seconds) in zip(
+            one_network.VARIANTS,
+            [(0.9, 0.2, 0.1), (0.92, 0.18, 0.2), (0.89, 0.5, 0.09)],
+            strict=True,
+        ):
+            rows.append((name, variant, 0, accuracy, loss, seconds, 0.5, False))
+    columns = ["dataset", "variant", "seed", "accuracy", "log_loss", "fit_seconds"]
+    results = pd.DataFrame(rows, columns=[*columns, "load_1min", "busy"])
+    text = one_network.markdown(results)
+    assert "| iris | 0.100 | 2.00, 0.90, +2.0 | 0.90, 2.50, -1.0 |" in text
