@@ -53,9 +53,9 @@ from embedlab.training import check_training_settings
 # early_stopping="auto" is on from this many samples. Below it the slice is too noisy to stop on
 # (Iris, 30 rows: 3), and the whole budget with the four-network ensemble is worth its cost: at
 # 1,000 rows of a hard 15-class set it beat stopping on the slice by 3.7 points (softmax), 2.0
-# (fixed), 5.5 (learned) and 3.9 (gaussian), 5 seeds, for 2.5-3.5x the fit time; at 2,000 rows by
-# 1.3, 1.6, 4.7 and -0.3 for 2.5-3.7x, and stopping keeps softmax and fixed codes ahead of
-# MLPClassifier there.
+# (fixed), 5.5 (learned) and 3.9 (gaussian), 5 seeds, for 2.5-3.5x the fit time. From 2,000 rows
+# stopping (then two networks voting, `fit_plans`) is within 2.5 points of MLPClassifier or ahead
+# for every head but the Gaussian one, at 0.4-2.1x its fit time.
 AUTO_EARLY_STOPPING_N = 2_000
 
 
@@ -94,7 +94,7 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         the one on all the data and the three out-of-fold ones (trained for the temperature; with
         a fixed temperature, for this), from 2,000 to 10,000 the retrained network and the early
         stopping run's. False predicts with `model_` alone. Measured (benchmarks/results/
-        ensemble.md: 8 sets, every head, 5 seeds): log loss within 1.1 x MLPClassifier's in 53
+        ensemble.md: 8 sets, every head, 5 seeds): log loss within 1.1 x MLPClassifier's in 54
         of 64 dataset-head cells, against 32 with one network; accuracy up in 56, down in 5 (by
         0.5 points at most). Where four networks vote, the log loss fell in 53 of 56 cells.
     verbose : show a progress bar (tqdm) with the current loss.

@@ -127,20 +127,21 @@ def network_scores(model, X) -> torch.Tensor:
 
 def fit_early_stopping(settings, build, X, y_index, n_classes, seed):
     """(model, log, (validation scores (n_val, K), labels), others): early stopping on a
-    validation slice; below `RETRAIN_BELOW_N` samples a fresh network then trains on all of X
-    for the best run's number of epochs and is the model, the stopping run's network the one
-    in `others` (`log` keeps the stopping run's validation scores); from it, the stopping run's
-    network is the model and `others` is empty."""
+    validation slice. Below `RETRAIN_BELOW_N` samples a fresh network then trains on all of X for
+    the best run's number of epochs and is the model; it starts from its own seed (`seed + 1`),
+    so that it and the stopping run's network, the one in `others`, differ where the data leave
+    room and their average is worth more (`log` keeps the stopping run's validation scores).
+    From `RETRAIN_BELOW_N` on the stopping run's network is the model and `others` is empty."""
     X_fit, X_val, y_fit, y_val = validation_split(settings.validation_fraction, X, y_index, seed)
     model, log = train_one(
         settings, build, X_fit, y_fit, n_classes, seed, validation=(X_val, y_val)
     )
     held_out = (network_scores(model, X_val).numpy(), y_val)
     others = []
-    if len(X) < RETRAIN_BELOW_N:
+    if len(X) < RETRAIN_BELOW_N:  # from another start than the stopping run's: the two then vote
         others = [model]
         model, retrained = train_one(
-            settings, build, X, y_index, n_classes, seed, epochs=log.best_epoch
+            settings, build, X, y_index, n_classes, seed + 1, epochs=log.best_epoch
         )
         log.loss_curve = retrained.loss_curve
     return model, log, held_out, others

@@ -411,17 +411,17 @@ def test_below_retrain_below_n_early_stopping_picks_epochs_then_all_rows_train(m
     assert len(scores) < 60 and best < len(scores)  # it stopped, after its best epoch
     assert (retraining["n_rows"], retraining["epochs"]) == (400, best)
     assert model.n_iter_ == len(model.loss_curve_) == best
-    # the same network as a plain fit of `best` epochs on all rows with that temperature
-    plain = EmbeddingClassifier(
-        early_stopping=False, temperature=model.temperature_, ensemble=False,
-        **{**settings, "epochs": best},
-    ).fit(X, y)  # fmt: skip
+    # a fresh network from its own start (seed + 1), trained on all rows for `best` epochs
+    seed = int(check_random_state(0).randint(2**31 - 1))
+    plain, _ = embedlab.fit_plans.train_one(
+        model, model._make_builder(), X, y, 4, seed + 1, epochs=best
+    )
     X64 = torch.as_tensor(X, dtype=torch.float64)
     with torch.no_grad():
         retrained, stopped = (
             net.scores(X64).numpy() for net in [model.model_, *model.fold_models_]
         )
-        np.testing.assert_array_equal(retrained, plain.model_.scores(X64).numpy())
+        np.testing.assert_array_equal(retrained, plain.scores(X64).numpy())
     assert np.allclose(model.decision_scores(X), (retrained + stopped) / 2)  # the ensemble of two
 
 
