@@ -96,3 +96,27 @@ def test_parts_must_name_rows_for_every_network():
         fit_stacked(networks([0, 1]), X, y, masks(10, None), epochs=1, lr=1e-2, batch_size=4)
     with pytest.raises(ValueError, match="each with a row"):
         fit_stacked(networks([0, 1]), X, y, masks(10, None, []), epochs=1, lr=1e-2, batch_size=4)
+
+
+@pytest.mark.parametrize("method", ["fixed", "learned"])
+def test_folds_of_equal_size_each_train_as_if_alone_with_weight_decay(method):
+    X, y = data(12, 5)
+    parts = masks(12, range(0, 6), range(6, 12))  # equal parts: each network its own rows
+    together = networks([0, 1], method)
+    fit_stacked(together, X, y, parts, epochs=15, lr=1e-2, batch_size=12, weight_decay=0.1)
+    for seed, net, part in zip([0, 1], together, parts, strict=True):
+        reference, _ = alone(seed, method, X[part], y[part], epochs=15, lr=1e-2, batch_size=12,
+                             weight_decay=0.1)  # fmt: skip
+        for a, b in zip(net.parameters(), reference.parameters(), strict=True):
+            torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+
+
+def test_a_network_without_rows_in_a_batch_does_not_stop_the_others():
+    X, y = data(20, 6)
+    together = networks([1, 0])  # the owner of one row first, the owner of every row second
+    torch.manual_seed(1234)
+    curves = fit_stacked(together, X, y, masks(20, [0], None), epochs=5, lr=1e-2, batch_size=6)
+    reference, log = alone(0, "fixed", X, y, epochs=5, lr=1e-2, batch_size=6)
+    for a, b in zip(together[1].parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+    assert curves[1] == pytest.approx(log.loss_curve, rel=1e-4)  # the mean over every batch
