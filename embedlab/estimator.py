@@ -10,10 +10,11 @@ temperature is fitted by temperature scaling (`embedlab.calibration`) on held-ou
 changes a prediction. How a fit spends its data depends on n (`early_stopping="auto"`; the plans
 are in `embedlab.fit_plans`):
 
-- n < 2,000: four networks train at once, as one batched network (`embedlab.stacked`), for the
-  whole budget: one on all the data (`model_`) and three out-of-fold ones (3 folds: a network
-  trained on two scores the third). Their held-out scores give the temperature; with `ensemble`
-  (the default) the predictions average the four networks' scores.
+- n < 2,000: four networks train for the whole budget: one on all the data (`model_`) and three
+  out-of-fold ones (3 folds: a network trained on two scores the third); all four at once, as one
+  batched network (`embedlab.stacked`), when one batch holds every row, else the three folds.
+  The folds' held-out scores give the temperature; with `ensemble` (the default) the predictions
+  average the four networks' scores.
 - 2,000 <= n < 10,000: early stopping on a validation slice picks the number of epochs (and the
   temperature, from the slice's scores); then a fresh network trains on all n samples for that
   many epochs, so no sample is lost to validation. About two fits, no more; with `ensemble` the
@@ -111,8 +112,10 @@ class EmbeddingClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     embedding_ : (K, dim) class vectors in the output space (for softmax: the rows of the
         last layer's weight, in the space of the last hidden layer).
     temperature_ : the temperature `predict_proba` divides the scores by.
-    model_ : the trained torch module (on the CPU, float64); trained on all the data.
-    fold_models_ : the out-of-fold networks the predictions also average (`ensemble`), or [].
+    model_ : the trained torch module (on the CPU, float64); trained on all the data (from 10,000
+        samples: on all but the validation slice).
+    fold_models_ : the other networks the predictions average (`ensemble`): the three
+        out-of-fold ones below 2,000 samples, the early-stopping run's from 2,000 to 10,000; or [].
     loss_curve_ : mean training loss of each epoch of `model_`. n_iter_ : epochs `model_` ran.
     validation_scores_ : validation accuracy after each epoch of the early-stopping run (None
         without early stopping).
