@@ -115,23 +115,29 @@ def slowest_change(answer):
         return False, not_a_function("training_accuracy") + hint
     rng = fresh_rng()
     at_zero = {c: _iris_run(0, c)[0] for c in CHANGES}
-    checked = ("sgd", CHANGES[int(rng.integers(3))])
-    for _ in range(12):  # a seed where a checked change fits differently from seed 0, and where
-        seed = int(rng.integers(5, 10_000))  # its training and test accuracy differ too
-        runs = {c: _iris_run(seed, c) for c in checked}
-        reference = {c: train for c, (train, _) in runs.items()}
-        moved = any(abs(reference[c] - at_zero[c]) > 1.5 / 30 for c in checked)
-        if moved and any(abs(train - test) > 1.5 / 30 for train, test in runs.values()):
+    # half a flower: your run and the judge's are on this machine, so a right function gives the
+    # same count; a recipe one setting off (epochs, rate, seeding) often moves one flower
+    tolerance = 0.5 / 30
+    seeds = []
+    for _ in range(20):  # two seeds where a change fits differently from seed 0, where its
+        seed = int(rng.integers(5, 10_000))  # training and test accuracy differ too, and where a
+        runs = {c: _iris_run(seed, c) for c in CHANGES}  # change besides sgd misses a flower
+        moved = any(abs(runs[c][0] - at_zero[c]) > 1.5 / 30 for c in CHANGES)
+        imperfect = any(runs[c][0] < 1 - 0.5 / 30 for c in CHANGES if c != "sgd")
+        if moved and imperfect and any(abs(tr - te) > 1.5 / 30 for tr, te in runs.values()):
+            seeds.append((seed, {c: train for c, (train, _) in runs.items()}))
+        if len(seeds) == 2:
             break
-    for change in checked:
-        found, failure = call(experiment, change, seed)
-        if failure:
-            return False, failure + hint
-        if not close(found, reference[change], rel=0, abs_tol=1 / 30 + 1e-9):
-            return False, (
-                f"at seed {seed} with {change!r} your function gives {found}, the baseline's "
-                f"training accuracy there is {reference[change]:.3f}. " + hint
-            )
+    for seed, reference in seeds:
+        for change in CHANGES:  # every change: each is a recipe of its own
+            found, failure = call(experiment, change, seed)
+            if failure:
+                return False, failure + hint
+            if not close(found, reference[change], rel=0, abs_tol=tolerance):
+                return False, (
+                    f"at seed {seed} with {change!r} your function gives {found}, the "
+                    f"baseline's training accuracy there is {reference[change]:.3f}. " + hint
+                )
     slowest = min(at_zero, key=at_zero.get)
     if not isinstance(answer["change"], str) or answer["change"].strip().lower() != slowest:
         return False, f"your function is right; now read it at seed 0. {hint}"

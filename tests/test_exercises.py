@@ -584,6 +584,24 @@ WRONG = {
             "a constant",
             "at seed",
         ),
+        (
+            lambda: {"change": "sgd", "experiment": partial(iris_accuracy, epochs=80)},
+            "80 epochs, not 100",
+            "at seed",
+        ),
+        (
+            lambda: {
+                "change": "sgd",
+                "experiment": lambda c, s: iris_accuracy(c, s) if c == "sgd" else 1.0,
+            },
+            "only the answer's change trained",
+            "at seed",
+        ),
+        (
+            lambda: {"change": "sgd", "experiment": lambda c, s: iris_accuracy(c, 0, split_seed=s)},
+            "the starting weights always seed 0's",
+            "at seed",
+        ),
     ],
     "2.4": [
         (lambda: {"mean": 0.964, "worst": 0.95}, "raw features' numbers, no code", "answer a dict"),
@@ -723,6 +741,14 @@ WRONG = {
             "train_fraction=0.1",
         ),
         (lambda: {"lr": 3e-3, "run": digits_run}, "the gentle rate", "not the pitfall"),
+        (
+            lambda: {
+                "lr": 1e-2,
+                "run": lambda seed, beta, lr, epochs=100: digits_run(seed, 0.5, lr, epochs),
+            },
+            "β ignored: β-NLL for plain NLL too",
+            "run(",
+        ),
     ],
     "5.1": [
         (
