@@ -118,17 +118,21 @@ def slowest_change(answer):
     # half a flower: your run and the judge's are on this machine, so a right function gives the
     # same count; a recipe one setting off (epochs, rate, seeding) often moves one flower
     tolerance = 0.5 / 30
+    # Training accuracy is coarse (most changes fit all 30 flowers), so a recipe one setting off
+    # matches one seed often: check four, each one where a change fits differently from seed 0
+    # (training and test accuracy apart) or where a change besides sgd misses a flower.
     seeds = []
-    for _ in range(20):  # two seeds where a change fits differently from seed 0, where its
-        seed = int(rng.integers(5, 10_000))  # training and test accuracy differ too, and where a
-        runs = {c: _iris_run(seed, c) for c in CHANGES}  # change besides sgd misses a flower
+    for attempt in range(40):
+        seed = int(rng.integers(5, 10_000))
+        runs = {c: _iris_run(seed, c) for c in CHANGES}
         moved = any(abs(runs[c][0] - at_zero[c]) > 1.5 / 30 for c in CHANGES)
+        moved = moved and any(abs(train - test) > 1.5 / 30 for train, test in runs.values())
         imperfect = any(runs[c][0] < 1 - 0.5 / 30 for c in CHANGES if c != "sgd")
-        if moved and imperfect and any(abs(tr - te) > 1.5 / 30 for tr, te in runs.values()):
+        if moved or imperfect or 40 - attempt <= 4 - len(seeds):  # never fewer than four
             seeds.append((seed, {c: train for c, (train, _) in runs.items()}))
-        if len(seeds) == 2:
+        if len(seeds) == 4:
             break
-    for seed, reference in seeds:
+    for seed, reference in [(0, at_zero), *seeds]:  # seed 0 too: there raw features miss one
         for change in CHANGES:  # every change: each is a recipe of its own
             found, failure = call(experiment, change, seed)
             if failure:
